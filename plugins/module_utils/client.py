@@ -1,0 +1,569 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, vb365.restore contributors
+# GNU General Public License v3.0+ (https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The one HTTP client of the collection for the VB365 REST API (v8).
+
+Everything that talks to the server lives here: login and token refresh, retries with
+backoff, TLS, timeouts, paging, streamed downloads with ``Range`` resume, error mapping and
+secret redaction.  Modules never call ``requests`` themselves.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import email.utils
+import hashlib
+import json
+import os
+import random
+import re
+import time
+
+try:
+    import requests
+    from requests.adapters import HTTPAdapter
+    HAS_REQUESTS = True
+    REQUESTS_IMPORT_ERROR = None
+except ImportError as exc:  # pragma: no cover - exercised by ansible-test's import test
+    requests = None
+    HTTPAdapter = object
+    HAS_REQUESTS = False
+    REQUESTS_IMPORT_ERROR = exc
+
+from ansible_collections.vb365.restore.plugins.module_utils.errors import (
+    Vb365AuthenticationError,
+    Vb365ConnectionError,
+    Vb365DownloadError,
+    Vb365Error,
+    Vb365ServerError,
+    error_class_for_status,
+)
+
+API_VERSION = 'v8'
+DEFAULT_PORT = 4443
+MAX_PAGE_SIZE = 10000
+REDACTED = '********'
+
+# Statuses worth another try, and which of them prove the server did not process a write.
+RETRY_STATUSES = frozenset((429, 502, 503, 504))
+WRITE_SAFE_STATUSES = frozenset((429, 503))
+IDEMPOTENT_METHODS = frozenset(('GET', 'HEAD', 'OPTIONS'))
+
+# Body fields that always hold secrets, whatever their value.
+SECRET_FIELDS = frozenset((
+    'password', 'userpassword', 'office365userpassword', 'onpremisesuserpassword',
+    'applicationcertificate', 'applicationcertificatepassword', 'access_token',
+    'refresh_token', 'assertion', 'usercode',
+))
+
+
+def normalize_server(server):
+    """Turn ``host``, ``host:port`` or a URL into ``https://host:port``."""
+    if not server or not str(server).strip():
+        raise ValueError('server is empty')
+    server = str(server).strip().rstrip('/')
+    if '://' not in server:
+        server = 'https://' + server
+    match = re.match(r'^(https?)://([^/]+)(/.*)?$', server, re.IGNORECASE)
+    if not match:
+        raise ValueError('server %r is not a host name, host:port or URL' % server)
+    scheme, netloc, path = match.group(1).lower(), match.group(2), match.group(3) or ''
+    if path and not re.match(r'^/v\d+$', path, re.IGNORECASE):
+        raise ValueError('server %r has a path; give the host (and port) only' % server)
+    has_port = netloc.rsplit(':', 1)[-1].isdigit() and not netloc.endswith(']')
+    if not has_port:
+        netloc = '%s:%d' % (netloc, DEFAULT_PORT)
+    return '%s://%s' % (scheme, netloc)
+
+
+class Redactor:
+    """Replaces every registered secret, and secret-looking fields, with a mask."""
+
+    def __init__(self):
+        self._secrets = set()
+
+    def add(self, *values):
+        for value in values:
+            if value and isinstance(value, str) and len(value) >= 3:
+                self._secrets.add(value)
+
+    def text(self, value):
+        if value is None:
+            return value
+        text = value if isinstance(value, str) else str(value)
+        # Longest first, so that a secret containing another is masked whole.
+        for secret in sorted(self._secrets, key=len, reverse=True):
+            if secret in text:
+                text = text.replace(secret, REDACTED)
+        text = re.sub(r'(?i)(bearer\s+)[A-Za-z0-9._~+/=-]+', r'\1' + REDACTED, text)
+        return text
+
+    def data(self, value):
+        """A deep copy of JSON-like data with secret fields and values masked."""
+        if isinstance(value, dict):
+            return dict(
+                (k, REDACTED if str(k).lower() in SECRET_FIELDS and v not in (None, '') else self.data(v))
+                for k, v in value.items()
+            )
+        if isinstance(value, list):
+            return [self.data(v) for v in value]
+        if isinstance(value, str):
+            return self.text(value)
+        return value
+
+
+class Page:
+    """The result of reading a paged collection."""
+
+    def __init__(self, items, truncated, pages):
+        self.items = items
+        self.truncated = truncated
+        self.pages = pages
+
+
+class Vb365Client:
+    """A logged-in conversation with one VB365 server.
+
+    ``warn`` receives one message per retry; ``sleep`` and ``clock`` are injectable so that
+    tests run without waiting.
+    """
+
+    def __init__(self, server, username, password, validate_certs=True, ca_path=None,
+                 timeout=60, max_retries=4, backoff_base=1.0, backoff_max=60.0,
+                 warn=None, sleep=None, clock=None, session=None, redactor=None):
+        if not HAS_REQUESTS:
+            raise Vb365Error('the Python library requests is required: %s' % REQUESTS_IMPORT_ERROR)
+        self.base_url = normalize_server(server)
+        self.username = username
+        self._password = password
+        self.redactor = redactor or Redactor()
+        self.redactor.add(password)
+        # A CA bundle given by the user wins over REQUESTS_CA_BUNDLE: it is passed on every
+        # request, where the environment cannot override it.
+        if ca_path:
+            self.verify = ca_path
+        else:
+            self.verify = bool(validate_certs)
+        self.timeout = timeout
+        self.max_retries = max_retries
+        self.backoff_base = backoff_base
+        self.backoff_max = backoff_max
+        self._warn = warn or (lambda msg: None)
+        self._sleep = sleep or time.sleep
+        self._clock = clock or time.time
+        self.session = session or requests.Session()
+        adapter = HTTPAdapter(pool_connections=4, pool_maxsize=8, max_retries=0)
+        self.session.mount('https://', adapter)
+        self.session.mount('http://', adapter)
+        self.session.headers.update({'Accept': 'application/json', 'User-Agent': 'vb365.restore-ansible'})
+        self._access_token = None
+        self._refresh_token = None
+        self._expires_at = 0.0
+        self._lifetime = 0.0
+        self.trace = []
+        self.stats = {'requests': 0, 'retries': 0, 'logins': 0, 'refreshes': 0}
+
+    # ------------------------------------------------------------------ helpers
+    def url(self, path):
+        if path.startswith('http://') or path.startswith('https://'):
+            return path
+        if not path.startswith('/'):
+            path = '/' + path
+        if not re.match(r'^/v\d+/', path):
+            path = '/%s%s' % (API_VERSION, path)
+        return self.base_url + path
+
+    @staticmethod
+    def path_of(url):
+        return re.sub(r'^https?://[^/]+', '', url)
+
+    def warn(self, msg):
+        self._warn(self.redactor.text(msg))
+
+    def _record(self, method, url, status, started, note=None):
+        entry = {
+            'method': method,
+            'path': self.path_of(url),
+            'status': status,
+            'ms': int((self._clock() - started) * 1000),
+        }
+        if note:
+            entry['note'] = self.redactor.text(note)
+        self.trace.append(entry)
+        # Keep the trace bounded on long waits.
+        if len(self.trace) > 200:
+            del self.trace[:len(self.trace) - 200]
+
+    def _backoff(self, attempt, response=None):
+        """Seconds to wait before try ``attempt + 1``: Retry-After, else exponential with jitter."""
+        if response is not None:
+            retry_after = response.headers.get('Retry-After')
+            if retry_after:
+                retry_after = retry_after.strip()
+                if retry_after.isdigit():
+                    return min(float(retry_after), self.backoff_max)
+                parsed = email.utils.parsedate_tz(retry_after)
+                if parsed:
+                    return max(0.0, min(email.utils.mktime_tz(parsed) - self._clock(), self.backoff_max))
+        ceiling = min(self.backoff_max, self.backoff_base * (2 ** attempt))
+        return ceiling / 2.0 + random.uniform(0, ceiling / 2.0)
+
+    def _error_from_response(self, method, url, response):
+        path = self.path_of(url)
+        server_message = None
+        error_code = None
+        try:
+            body = response.json()
+        except ValueError:
+            body = None
+        if isinstance(body, dict):
+            server_message = body.get('message') or body.get('error_description') or body.get('error')
+            error_code = body.get('errorCode')
+        if not server_message:
+            text = (response.text or '').strip() if response.headers.get('Content-Type', '').startswith(('text', 'application/json')) else ''
+            server_message = text[:300] or (response.reason or 'no message')
+        msg = '%s %s failed: HTTP %s%s: %s' % (
+            method, path, response.status_code,
+            (' %s' % error_code) if error_code else '', server_message)
+        cls = error_class_for_status(response.status_code)
+        return cls(self.redactor.text(msg), status=response.status_code, error_code=error_code,
+                   method=method, path=path)
+
+    # ------------------------------------------------------------------ tokens
+    def _token_request(self, form, refresh=False):
+        url = self.url('/token')
+        started = self._clock()
+        try:
+            response = self.session.post(url, data=form, verify=self.verify, timeout=self.timeout,
+                                         headers={'Accept': 'application/json'})
+        except requests.exceptions.SSLError as exc:
+            raise self._connection_error('POST', url, exc)
+        except requests.exceptions.RequestException as exc:
+            raise self._connection_error('POST', url, exc)
+        self.stats['requests'] += 1
+        self._record('POST', url, response.status_code, started, 'refresh' if refresh else 'login')
+        if response.status_code != 200:
+            err = self._error_from_response('POST', url, response)
+            raise Vb365AuthenticationError(
+                ('token refresh refused: %s' if refresh else
+                 'login to %s as %s refused: %%s' % (self.base_url, self.username)) % err.msg,
+                status=response.status_code, error_code=err.error_code, method='POST', path=err.path)
+        try:
+            body = response.json()
+            access = body['access_token']
+        except (ValueError, KeyError, TypeError):
+            raise Vb365AuthenticationError('the token endpoint of %s answered without an access token' % self.base_url)
+        self._access_token = access
+        self._refresh_token = body.get('refresh_token')
+        self.redactor.add(access, self._refresh_token)
+        lifetime = float(body.get('expires_in') or 3600)
+        self._lifetime = lifetime
+        self._expires_at = self._clock() + lifetime
+        self.session.headers['Authorization'] = 'Bearer %s' % access
+
+    def login(self):
+        if not self.username or not self._password:
+            raise Vb365AuthenticationError('username and password are required to log in to %s' % self.base_url)
+        self.stats['logins'] += 1
+        self._token_request({
+            'grant_type': 'password',
+            'username': self.username,
+            'password': self._password,
+            'disable_antiforgery_token': 'true',
+        })
+
+    def refresh(self):
+        """Renew the access token; fall back to a new login when the refresh token is refused."""
+        if self._refresh_token:
+            self.stats['refreshes'] += 1
+            try:
+                self._token_request({'grant_type': 'refresh_token', 'refresh_token': self._refresh_token}, refresh=True)
+                return
+            except Vb365AuthenticationError:
+                pass
+        self.login()
+
+    def _ensure_token(self):
+        if self._access_token is None:
+            self.login()
+            return
+        margin = min(60.0, self._lifetime * 0.1)
+        if self._clock() >= self._expires_at - margin:
+            self.refresh()
+
+    def logout(self):
+        """End the API session; errors are ignored (the token expires anyway)."""
+        if self._access_token is None:
+            return
+        try:
+            self.session.post(self.url('/token/logout'), verify=self.verify, timeout=self.timeout)
+        except requests.exceptions.RequestException:
+            pass
+        finally:
+            self._access_token = None
+            self.session.headers.pop('Authorization', None)
+
+    # ------------------------------------------------------------------ requests
+    def _connection_error(self, method, url, exc):
+        path = self.path_of(url)
+        if isinstance(exc, requests.exceptions.SSLError):
+            hint = (' (the server certificate is not trusted: set ca_path / VB365_CA_PATH to the CA that '
+                    'signed it)')
+        else:
+            hint = ''
+        return Vb365ConnectionError(
+            self.redactor.text('%s %s: cannot reach %s: %s%s' % (method, path, self.base_url, exc, hint)),
+            method=method, path=path)
+
+    @staticmethod
+    def _not_sent(exc):
+        """True when the connection failed before the request could reach the server."""
+        if isinstance(exc, (requests.exceptions.ConnectTimeout, requests.exceptions.SSLError)):
+            return True
+        if isinstance(exc, requests.exceptions.ConnectionError):
+            text = str(exc)
+            return any(s in text for s in ('NewConnectionError', 'Connection refused', 'Name or service',
+                                             'Failed to establish', 'nodename nor servname'))
+        return False
+
+    def request(self, method, path, params=None, json_body=None, idempotent=None, stream=False,
+                headers=None, expected=None):
+        """Send one API request with auth, retries and error mapping; returns the response.
+
+        ``idempotent`` says whether a failure after the request was sent may be retried
+        (default: true for GET).  ``expected`` lists statuses treated as success (default 2xx).
+        """
+        method = method.upper()
+        if idempotent is None:
+            idempotent = method in IDEMPOTENT_METHODS
+        url = self.url(path)
+        refreshed = False
+        attempt = 0
+        while True:
+            self._ensure_token()
+            started = self._clock()
+            try:
+                response = self.session.request(
+                    method, url, params=params, json=json_body, verify=self.verify,
+                    timeout=self.timeout, stream=stream, headers=headers)
+            except requests.exceptions.RequestException as exc:
+                self._record(method, url, None, started, type(exc).__name__)
+                retryable = idempotent or self._not_sent(exc)
+                if isinstance(exc, requests.exceptions.SSLError) or not retryable or attempt >= self.max_retries:
+                    err = self._connection_error(method, url, exc)
+                    if not retryable and not isinstance(exc, requests.exceptions.SSLError):
+                        err.msg += ' (the request may have reached the server: not retried)'
+                        err.args = (err.msg,)
+                    raise err
+                delay = self._backoff(attempt)
+                attempt += 1
+                self.stats['retries'] += 1
+                self.warn('%s %s: %s; retry %d of %d in %.1f s' % (
+                    method, self.path_of(url), type(exc).__name__, attempt, self.max_retries, delay))
+                self._sleep(delay)
+                continue
+            self.stats['requests'] += 1
+            self._record(method, url, response.status_code, started)
+            status = response.status_code
+            if status == 401 and not refreshed:
+                response.close()
+                refreshed = True
+                self.refresh()
+                continue
+            if status in RETRY_STATUSES and (idempotent or status in WRITE_SAFE_STATUSES) \
+                    and attempt < self.max_retries:
+                delay = self._backoff(attempt, response)
+                response.close()
+                attempt += 1
+                self.stats['retries'] += 1
+                self.warn('%s %s: HTTP %d; retry %d of %d in %.1f s' % (
+                    method, self.path_of(url), status, attempt, self.max_retries, delay))
+                self._sleep(delay)
+                continue
+            ok = (status in expected) if expected else (200 <= status < 300)
+            if not ok:
+                try:
+                    raise self._error_from_response(method, url, response)
+                finally:
+                    response.close()
+            return response
+
+    def json(self, method, path, params=None, json_body=None, idempotent=None):
+        """A request whose answer is JSON (or empty); returns the decoded body or None."""
+        response = self.request(method, path, params=params, json_body=json_body, idempotent=idempotent)
+        if response.status_code == 204 or not response.content:
+            return None
+        try:
+            return response.json()
+        except ValueError:
+            raise Vb365ServerError('%s %s: the server answered with something that is not JSON' % (
+                method, self.path_of(response.url)), status=response.status_code, method=method,
+                path=self.path_of(response.url))
+
+    def get(self, path, params=None):
+        return self.json('GET', path, params=params)
+
+    def post(self, path, json_body=None, params=None, idempotent=False):
+        return self.json('POST', path, params=params, json_body=json_body, idempotent=idempotent)
+
+    # ------------------------------------------------------------------ paging
+    def paginate(self, path, method='GET', params=None, json_body=None, limit=None, page_size=MAX_PAGE_SIZE,
+                 use_set_id=False):
+        """Read a paged collection to the end (or to ``limit`` items) and return a ``Page``.
+
+        Pages follow ``offset``/``limit``; the server's own ``limit`` in each answer says how many
+        it serves at most, so a server that caps the page size is never mistaken for the end.
+        ``use_set_id`` sends the ``setId`` of the first page on the next ones (searches).
+        ``truncated`` is true only when ``limit`` stopped the reading and more items exist.
+        """
+        items = []
+        offset = 0
+        set_id = None
+        pages = 0
+        page_size = max(1, min(int(page_size), MAX_PAGE_SIZE))
+        while True:
+            want = page_size
+            if limit is not None:
+                # Ask for one more than needed, to know whether the limit cut anything.
+                want = min(page_size, limit - len(items) + 1)
+            query = dict(params or {})
+            query.update({'offset': offset, 'limit': want})
+            if set_id:
+                query['setId'] = set_id
+            body = self.json(method, path, params=query, json_body=json_body, idempotent=True) or {}
+            pages += 1
+            results = body.get('results') or []
+            if use_set_id and body.get('setId'):
+                set_id = body['setId']
+            items.extend(results)
+            if limit is not None and len(items) > limit:
+                return Page(items[:limit], True, pages)
+            served = body.get('limit') or want
+            if not results or len(results) < min(served, want):
+                return Page(items, False, pages)
+            offset += len(results)
+
+    # ------------------------------------------------------------------ downloads
+    def download(self, path, dest, json_body=None, method='POST', resume=True, chunk_size=1024 * 1024,
+                 max_cuts=5, progress=None):
+        """Stream a file answer to ``dest`` in constant memory, resuming a cut transfer with Range.
+
+        ``dest`` is written in place (callers pass a temporary path and rename it when complete).
+        When ``resume`` is true and ``dest`` already holds bytes, the first request asks for the
+        rest.  Returns a dict: size, sha256, filename (from Content-Disposition), content_type,
+        fetched (bytes received over the network), resumed (number of Range requests that the
+        server honoured) and restarts (times it started over because the server ignored Range).
+        """
+        have = os.path.getsize(dest) if (resume and os.path.exists(dest)) else 0
+        if not resume and os.path.exists(dest):
+            os.remove(dest)
+        # The digest follows the bytes on disk: the kept part is hashed once, locally.
+        digest = _sha256_file(dest) if have else hashlib.sha256()
+        fetched = 0
+        resumed = 0
+        restarts = 0
+        cuts = 0
+        total = None
+        filename = None
+        content_type = None
+        while True:
+            headers = {'Accept': 'application/octet-stream, application/json'}
+            if have:
+                headers['Range'] = 'bytes=%d-' % have
+            response = self.request(method, path, json_body=json_body, stream=True, headers=headers,
+                                    idempotent=True, expected=(200, 206))
+            try:
+                content_type = response.headers.get('Content-Type', '')
+                if content_type.startswith('application/json'):
+                    raise self._error_from_response(method, response.url, response)
+                filename = _filename_from_disposition(response.headers.get('Content-Disposition')) or filename
+                if response.status_code == 206 and have:
+                    resumed += 1
+                    total = _total_from_content_range(response.headers.get('Content-Range')) or total
+                    mode = 'ab'
+                else:
+                    if have:
+                        restarts += 1
+                    have = 0
+                    digest = hashlib.sha256()
+                    length = response.headers.get('Content-Length')
+                    total = int(length) if length and length.isdigit() else None
+                    mode = 'wb'
+                try:
+                    with open(dest, mode) as handle:
+                        for chunk in response.iter_content(chunk_size=chunk_size):
+                            if chunk:
+                                handle.write(chunk)
+                                digest.update(chunk)
+                                have += len(chunk)
+                                fetched += len(chunk)
+                                if progress:
+                                    progress(have, total)
+                except (requests.exceptions.ChunkedEncodingError, requests.exceptions.ConnectionError,
+                        requests.exceptions.ReadTimeout) as exc:
+                    cut_reason = type(exc).__name__
+                else:
+                    cut_reason = None if (total is None or have >= total) else 'short body'
+                if cut_reason is None:
+                    break
+            except OSError as exc:
+                raise Vb365DownloadError('cannot write %s: %s' % (dest, exc.strerror or exc))
+            finally:
+                response.close()
+            cuts += 1
+            if cuts > max_cuts:
+                raise Vb365DownloadError(
+                    '%s %s: the transfer was cut %d times; %d of %s bytes are in %s' % (
+                        method, self.path_of(response.url), cuts, have, total, dest),
+                    method=method, path=self.path_of(response.url))
+            delay = self._backoff(cuts - 1)
+            self.warn('%s %s: transfer cut at %d of %s bytes (%s); resuming in %.1f s' % (
+                method, self.path_of(response.url), have, total if total is not None else '?', cut_reason, delay))
+            self._sleep(delay)
+        return {
+            'size': have,
+            'sha256': digest.hexdigest(),
+            'filename': filename,
+            'content_type': content_type,
+            'fetched': fetched,
+            'resumed': resumed,
+            'restarts': restarts,
+        }
+
+
+def _sha256_file(path, chunk_size=1024 * 1024):
+    digest = hashlib.sha256()
+    with open(path, 'rb') as handle:
+        for block in iter(lambda: handle.read(chunk_size), b''):
+            digest.update(block)
+    return digest
+
+
+def sha256_of(path):
+    """The hex SHA-256 of a file, read in constant memory."""
+    return _sha256_file(path).hexdigest()
+
+
+def _filename_from_disposition(value):
+    if not value:
+        return None
+    match = re.search(r"filename\*=(?:UTF-8'')?([^;]+)", value, re.IGNORECASE)
+    if not match:
+        match = re.search(r'filename="?([^";]+)"?', value, re.IGNORECASE)
+    if not match:
+        return None
+    name = os.path.basename(match.group(1).strip().strip('"'))
+    return name or None
+
+
+def _total_from_content_range(value):
+    if not value:
+        return None
+    match = re.match(r'bytes\s+\d+-\d+/(\d+)', value.strip())
+    return int(match.group(1)) if match else None
+
+
+def dumps(data):
+    """Compact, stable JSON for traces and diffs."""
+    return json.dumps(data, sort_keys=True, separators=(',', ':'))
