@@ -358,3 +358,9 @@ def require_working_session(client, session_id, option='session_id'):
         raise Vb365ParameterError('%s: restore session %s is %s; open a new one with vb365.restore.restore_session' % (
             option, session_id, session.get('state')))
     return session
+
+
+def read_events(client, session_id):
+    """Every event of a restore session, in the server's order."""
+    events = client.paginate('/RestoreSessions/%s/Events' % session_id).items
+    return sorted(events, key=lambda e: (e.get('order') is None, e.get('order')))

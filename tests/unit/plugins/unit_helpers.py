@@ -1,0 +1,43 @@
+# -*- coding: utf-8 -*-
+"""Shared helpers of the collection's unit tests (imported by the tests; see conftest.py)."""
+
+from __future__ import annotations
+
+import json
+from urllib.parse import parse_qsl, urlsplit
+
+from vb365sim.spec import default_validator
+
+BASE = 'https://vb365.test:4443'
+
+
+def spec_problems(calls):
+    """Validate each recorded request against the spec; return the problems."""
+    validator = default_validator()
+    problems = []
+    for call in calls:
+        request = call.request
+        parts = urlsplit(request.url)
+        query = dict(parse_qsl(parts.query, keep_blank_values=True))
+        body = request.body
+        if isinstance(body, str):
+            body = body.encode()
+        content_type = request.headers.get('Content-Type')
+        problems.extend(validator.validate_request(request.method, parts.path, query, content_type, body))
+    return problems
+
+
+def token_body(access='access-1', refresh='refresh-1', expires_in=3600):
+    return {
+        'access_token': access, 'refresh_token': refresh, 'token_type': 'bearer', 'expires_in': expires_in,
+        '.issued': '2026-11-23T01:00:00Z', '.expires': '2026-11-23T02:00:00Z', 'userName': 'restore-admin',
+    }
+
+
+def form_of(call):
+    body = call.request.body
+    return dict(parse_qsl(body if isinstance(body, str) else body.decode()))
+
+
+def json_of(call):
+    return json.loads(call.request.body)
