@@ -364,3 +364,60 @@ def read_events(client, session_id):
     """Every event of a restore session, in the server's order."""
     events = client.paginate('/RestoreSessions/%s/Events' % session_id).items
     return sorted(events, key=lambda e: (e.get('order') is None, e.get('order')))
+
+
+# ---------------------------------------------------------------------------- items and searches
+def _mailbox_path(session_id, mailbox_id):
+    return '/RestoreSessions/%s/organization/mailboxes/%s' % (session_id, mailbox_id)
+
+
+def list_items(client, session_id, mailbox_id, folder_id=None, limit=None):
+    """Items of a mailbox, or of one folder (not its subfolders); returns a ``Page``."""
+    params = {'parentId': folder_id} if folder_id else None
+    return client.paginate(_mailbox_path(session_id, mailbox_id) + '/items', params=params, limit=limit)
+
+
+def search_items(client, session_id, query, mailbox_id=None, folder_id=None, scope=None, limit=None):
+    """Run a search at the narrowest scope given; returns a ``Page``.
+
+    ``folder_id`` (with ``mailbox_id``): the folder and its subfolders; ``mailbox_id``: one mailbox;
+    ``scope='mailboxes'``: every mailbox of the session; ``scope='organization'``: the organization
+    (the only scope whose pages have no ``setId``).
+    """
+    body = {'query': query}
+    if folder_id:
+        path = _mailbox_path(session_id, mailbox_id) + '/folders/%s/search' % folder_id
+    elif mailbox_id:
+        path = _mailbox_path(session_id, mailbox_id) + '/search'
+    elif scope == 'organization':
+        return client.paginate('/RestoreSessions/%s/organization/searchExchange' % session_id, method='POST',
+                               json_body=body, limit=limit)
+    else:
+        path = '/RestoreSessions/%s/organization/mailboxes/search' % session_id
+    return client.paginate(path, method='POST', json_body=body, limit=limit, use_set_id=True)
+
+
+ITEM_FIELDS = ('id', 'mailboxId', 'itemClass', 'subject', 'from', 'to', 'cc', 'sent', 'received',
+               'importance', 'name', 'fullName', 'email', 'organizer', 'startTime', 'endTime', 'location',
+               'owner', 'dueDate', 'status', 'date')
+
+
+def item_summary(item, mailbox=None, folder_path=None):
+    """The fields people need to choose an item, snake_case, with its mailbox (and folder) when known."""
+    entry = {}
+    for field in ITEM_FIELDS:
+        if item.get(field) not in (None, ''):
+            entry[field] = item[field]
+    attachments = item.get('attachments') or []
+    if attachments:
+        entry['attachments'] = [a.get('name') for a in attachments]
+        sizes = [a.get('sizeBytes') for a in attachments if isinstance(a.get('sizeBytes'), int)]
+        if sizes:
+            entry['attachments_size'] = sum(sizes)
+    entry = camel_dict_to_snake_dict(entry)
+    if mailbox is not None:
+        entry['mailbox'] = mailbox.get('email')
+        entry['mailbox_id'] = mailbox.get('id')
+    if folder_path:
+        entry['folder'] = folder_path
+    return entry
