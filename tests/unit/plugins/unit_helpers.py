@@ -41,3 +41,35 @@ def form_of(call):
 
 def json_of(call):
     return json.loads(call.request.body)
+
+
+CONNECTION = {'server': 'vb365.test', 'username': 'restore-admin', 'password': 'Unit-Test-Pa55!', 'ca_path': None}
+
+
+class ModuleResult(dict):
+    """What a module printed, plus whether it failed."""
+
+    @property
+    def failed(self):
+        return bool(self.get('failed'))
+
+
+def run_module(module, args, capsys, check_mode=False):
+    """Run ``module.main()`` with ``args`` (plus the test connection) and return its JSON result.
+
+    ``module`` is the imported module object. Sleeping is the caller's business (patch it
+    where a wait is involved).
+    """
+    from ansible.module_utils.testing import patch_module_args
+
+    full = dict(CONNECTION)
+    full.update(args)
+    if check_mode:
+        full['_ansible_check_mode'] = True
+    with patch_module_args(full):
+        try:
+            module.main()
+        except SystemExit:
+            pass
+    out = capsys.readouterr().out
+    return ModuleResult(json.loads(out.strip().splitlines()[-1]))
