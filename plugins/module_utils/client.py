@@ -235,8 +235,9 @@ class Vb365Client:
         url = self.url('/token')
         started = self._clock()
         try:
+            # The token endpoint gets no stale bearer header.
             response = self.session.post(url, data=form, verify=self.verify, timeout=self.timeout,
-                                         headers={'Accept': 'application/json'})
+                                         headers={'Accept': 'application/json', 'Authorization': None})
         except requests.exceptions.SSLError as exc:
             raise self._connection_error('POST', url, exc)
         except requests.exceptions.RequestException as exc:
