@@ -324,8 +324,9 @@ class Vb365Client:
             return True
         if isinstance(exc, requests.exceptions.ConnectionError):
             text = str(exc)
-            return any(s in text for s in ('NewConnectionError', 'Connection refused', 'Name or service',
-                                             'Failed to establish', 'nodename nor servname'))
+            markers = ('NewConnectionError', 'Connection refused', 'Name or service', 'Failed to establish',
+                       'nodename nor servname')
+            return any(marker in text for marker in markers)
         return False
 
     def request(self, method, path, params=None, json_body=None, idempotent=None, stream=False,

@@ -18,7 +18,7 @@ description:
     dates, attachments), ready for M(vb365.restore.item_restore) and M(vb365.restore.mailbox_export).
   - Every page is read; only O(limit) stops early, and the result says so.
 author:
-  - vb365.restore contributors
+  - vb365.restore maintainers (@vb365-restore)
 extends_documentation_fragment:
   - vb365.restore.connection
 attributes:
@@ -27,6 +27,7 @@ attributes:
     description: The module only reads; it runs the same in check mode.
   diff_mode:
     support: none
+    description: The module returns no diff.
 options:
   session_id:
     description: The id of a working Exchange restore session.

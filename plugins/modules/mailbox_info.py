@@ -16,7 +16,7 @@ description:
     email, display name, id or wildcard, optionally with each mailbox's folder tree.
   - Archive (in-place archive) and public folder mailboxes are marked.
 author:
-  - vb365.restore contributors
+  - vb365.restore maintainers (@vb365-restore)
 extends_documentation_fragment:
   - vb365.restore.connection
 attributes:
@@ -25,6 +25,7 @@ attributes:
     description: The module only reads; it runs the same in check mode.
   diff_mode:
     support: none
+    description: The module returns no diff.
 options:
   session_id:
     description: The id of a working Exchange restore session.

@@ -15,7 +15,7 @@ description:
   - Lists the Microsoft 365, on-premises and hybrid organizations known to a VB365 server, or finds one by
     name or id, with its first and last backup times.
 author:
-  - vb365.restore contributors
+  - vb365.restore maintainers (@vb365-restore)
 extends_documentation_fragment:
   - vb365.restore.connection
 attributes:
@@ -24,6 +24,7 @@ attributes:
     description: The module only reads; it runs the same in check mode.
   diff_mode:
     support: none
+    description: The module returns no diff.
 options:
   name:
     description:

@@ -20,7 +20,7 @@ description:
     another one. The API does not tell at which point in time a session was opened, so the module keeps a
     small ledger of the sessions it opened (ids only) in O(ledger_path).
 author:
-  - vb365.restore contributors
+  - vb365.restore maintainers (@vb365-restore)
 extends_documentation_fragment:
   - vb365.restore.connection
 attributes:
@@ -29,6 +29,7 @@ attributes:
     description: In check mode nothing is opened or stopped; the result says what would happen.
   diff_mode:
     support: none
+    description: The module returns no diff.
 options:
   state:
     description:

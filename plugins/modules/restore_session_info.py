@@ -15,7 +15,7 @@ description:
   - Returns one restore session with its events and restore statistics (use it to follow a restore started
     with O(ignore:wait=false) or one whose wait timed out), or a filtered list of restore sessions.
 author:
-  - vb365.restore contributors
+  - vb365.restore maintainers (@vb365-restore)
 extends_documentation_fragment:
   - vb365.restore.connection
 attributes:
@@ -24,6 +24,7 @@ attributes:
     description: The module only reads; it runs the same in check mode.
   diff_mode:
     support: none
+    description: The module returns no diff.
 options:
   session_id:
     description:

@@ -185,7 +185,7 @@ def test_retry_after_as_http_date(api, client, clock):
 
 def test_backoff_grows_with_jitter_when_no_retry_after(api, client, clock):
     add_login(api)
-    for _ in range(3):
+    for _attempt in range(3):
         api.add(responses.GET, ORGS, status=502)
     api.add(responses.GET, ORGS, json=page([]))
     client.get('/Organizations')
@@ -197,7 +197,7 @@ def test_backoff_grows_with_jitter_when_no_retry_after(api, client, clock):
 
 def test_retries_give_up_with_server_error(api, client, clock):
     add_login(api)
-    for _ in range(4):
+    for _attempt in range(4):
         api.add(responses.GET, ORGS, status=503, json={'message': 'maintenance', 'errorCode': 'ProxyOffline'})
     with pytest.raises(Vb365ServerError) as err:
         client.get('/Organizations')

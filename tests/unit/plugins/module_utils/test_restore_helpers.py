@@ -184,7 +184,7 @@ def test_follow_times_out_with_the_session_id(api):
     clock = Clock()
     client = Vb365Client('vb365.test', 'u', 'p', sleep=clock.sleep, clock=clock.time)
     api.add(responses.POST, BASE + '/v8/token', json=token_body(expires_in=36000))
-    for _ in range(3):
+    for _attempt in range(3):
         api.add(responses.GET, BASE + '/v8/RestoreSessions/%s' % OP, json=op_session('Working'))
         api.add(responses.GET, BASE + '/v8/RestoreSessions/%s/Events' % OP, json=events('Running'))
     api.add(responses.GET, BASE + '/v8/RestoreSessions/%s/Statistics' % OP, json=stats_body())

@@ -50,8 +50,8 @@ def done(api):
 
 def test_mailboxes_by_email_name_and_wildcard(session_api, capsys):
     done(session_api)
-    result = run_module(mailbox_info, {'session_id': SID, 'mailboxes': ['alice@contoso.onmicrosoft.com', 'Bob Jones',
-                                                                          'chris*']}, capsys)
+    wanted = ['alice@contoso.onmicrosoft.com', 'Bob Jones', 'chris*']
+    result = run_module(mailbox_info, {'session_id': SID, 'mailboxes': wanted}, capsys)
     assert [m['email'] for m in result['mailboxes']] == [
         'alice@contoso.onmicrosoft.com', 'bob@contoso.onmicrosoft.com',
         'chris.taylor@contoso.onmicrosoft.com', 'christopher.taylor@contoso.onmicrosoft.com']
