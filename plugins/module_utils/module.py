@@ -12,6 +12,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import os
 import traceback
 
 from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
@@ -66,6 +67,10 @@ class Vb365Module:
             normalize_server(self.params['server'])
         except ValueError as exc:
             self.fail('server: %s' % exc)
+        ca_path = self.params['ca_path']
+        if ca_path and not os.path.isfile(ca_path):
+            self.fail('ca_path: %s is not a file (give the PEM file of the CA that signed the server certificate; '
+                      'relative paths are resolved on the host that runs the module)' % ca_path)
         timeout = self.params['request_timeout']
         if timeout is None or timeout <= 0:
             self.fail('request_timeout must be a positive number of seconds, got %r' % (timeout,))
