@@ -88,7 +88,8 @@ class Runner:
             with os.fdopen(fd, 'w') as handle:
                 handle.write(playbook)
             playbook = path
-        results = tempfile.mktemp(suffix='.jsonl', dir=self.workdir)
+        fd, results = tempfile.mkstemp(suffix='.jsonl', dir=self.workdir)
+        os.close(fd)
         full_env = dict(os.environ)
         full_env.update({
             'ANSIBLE_COLLECTIONS_PATH': self.collections,
@@ -110,7 +111,8 @@ class Runner:
             cmd.append('--check')
         if verbosity:
             cmd.append('-' + 'v' * verbosity)
-        proc = subprocess.run(cmd, env=full_env, capture_output=True, text=True, timeout=600, cwd=self.workdir)
+        proc = subprocess.run(cmd, env=full_env, capture_output=True, text=True, timeout=600, cwd=self.workdir,
+                              check=False)
         tasks = []
         if os.path.exists(results):
             with open(results) as handle:

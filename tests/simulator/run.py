@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Start, serve or stop the VB365 API simulator.
 
   run.py start --state-dir DIR [options]   start in the background; writes DIR/sim.json and prints it
@@ -76,8 +75,8 @@ def start(args):
                 print(handle.read())
             return 0
         if proc.poll() is not None:
-            sys.exit('run.py: the simulator exited with %s; see %s' % (proc.returncode,
-                                                                      os.path.join(args.state_dir, 'sim.log')))
+            log_path = os.path.join(args.state_dir, 'sim.log')
+            sys.exit('run.py: the simulator exited with %s; see %s' % (proc.returncode, log_path))
         time.sleep(0.1)
     proc.terminate()
     sys.exit('run.py: the simulator did not start within 60 s')

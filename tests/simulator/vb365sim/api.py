@@ -287,8 +287,10 @@ class Api:
                                ('endTimeFrom', 'endTime', 'ge'), ('endTimeTo', 'endTime', 'le')):
             if query.get(key):
                 bound = parse_time(query[key])
-                found = [s for s in found if s.get(field) and (parse_time(s[field]) >= bound if op == 'ge'
-                                                                else parse_time(s[field]) <= bound)]
+                if op == 'ge':
+                    found = [s for s in found if s.get(field) and parse_time(s[field]) >= bound]
+                else:
+                    found = [s for s in found if s.get(field) and parse_time(s[field]) <= bound]
         order = 'endTime' if query.get('orderBy') == 'EndTime' else 'creationTime'
         ascending = str(query.get('orderAsc', 'true')).lower() == 'true'
         found.sort(key=lambda s: (s.get(order) or '', s['id']), reverse=not ascending)
@@ -561,7 +563,7 @@ class Api:
                 status = 'Failed' if error else ('Warning' if counts['failed'] else 'Success')
                 ended = now()
                 event.update(status=status, endTime=iso(ended),
-                             duration=str(ended - started).split('.')[0],
+                             duration=str(ended - started).split('.', maxsplit=1)[0],
                              message=error or 'Created %(created)d, merged %(merged)d, failed %(failed)d, '
                                               'skipped %(skipped)d items' % counts)
                 per_mailbox.append((mailbox, counts, status, error))

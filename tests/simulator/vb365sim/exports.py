@@ -20,7 +20,7 @@ MAGIC = {'pst': b'!BDN', 'msg': b'\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1', 'zip': b''}
 @lru_cache(maxsize=1)
 def _pattern():
     rng = random.Random(365)
-    data = bytes(rng.getrandbits(8) for _ in range(4096))
+    data = bytes(rng.getrandbits(8) for _byte in range(4096))
     # Widen cheaply to BLOCK bytes, each 4 KiB page stamped with its index so that pages differ.
     pages = []
     for page in range(BLOCK // 4096):
@@ -114,8 +114,7 @@ class ZipOfParts:
             if kind == 'bytes':
                 yield value[lo:hi]
             else:
-                for piece in self.content.iter(value[0] + lo, value[0] + hi, chunk):
-                    yield piece
+                yield from self.content.iter(value[0] + lo, value[0] + hi, chunk)
 
     def sha256(self):
         digest = hashlib.sha256()

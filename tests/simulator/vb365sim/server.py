@@ -15,7 +15,7 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl, unquote, urlsplit
 
-from .api import Api, ApiError, Reply, State, redact
+from .api import Api, ApiError, State, redact
 from .spec import SpecError, default_validator
 from .tls import make_certificates
 
@@ -58,7 +58,17 @@ class Handler(BaseHTTPRequestHandler):
             return self._send_json(404, {'message': 'Not found', 'errorCode': 'ResourceNotFound', 'stackTrace': None})
         self.sim.handle_api(self, path, query, raw)
 
-    do_GET = do_POST = do_PUT = do_DELETE = lambda self: self._dispatch()  # noqa: E731
+    def do_GET(self):  # noqa: N802 (the name http.server calls)
+        self._dispatch()
+
+    def do_POST(self):  # noqa: N802
+        self._dispatch()
+
+    def do_PUT(self):  # noqa: N802
+        self._dispatch()
+
+    def do_DELETE(self):  # noqa: N802
+        self._dispatch()
 
     # ------------------------------------------------------------------ sending
     def _send_json(self, status, body, headers=None):

@@ -171,8 +171,8 @@ class SpecValidator:
             location = where + ''.join('[%r]' % p if isinstance(p, int) else '.%s' % p for p in error.absolute_path)
             if error.validator == 'additionalProperties':
                 extra = sorted(set(error.instance) - set(error.schema.get('properties', {})))
-                problems.append('%s: unknown field%s %s' % (location, 's' if len(extra) > 1 else '',
-                                                             ', '.join(repr(e) for e in extra)))
+                plural = 's' if len(extra) > 1 else ''
+                problems.append('%s: unknown field%s %s' % (location, plural, ', '.join(repr(e) for e in extra)))
             else:
                 problems.append('%s: %s' % (location, error.message))
         return problems
