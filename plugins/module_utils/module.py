@@ -20,6 +20,7 @@ from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_requ
 from ansible_collections.vb365.restore.plugins.module_utils.client import (
     HAS_REQUESTS,
     REQUESTS_IMPORT_ERROR,
+    Redactor,
     Vb365Client,
     normalize_server,
 )
@@ -58,6 +59,7 @@ class Vb365Module:
         self.result = dict(changed=False)
         self.planned = []
         self._client = None
+        self.redactor = Redactor()
         self._cleanups = []
         self._validate_connection()
 
@@ -87,12 +89,13 @@ class Vb365Module:
                 ca_path=self.params['ca_path'],
                 timeout=self.params['request_timeout'],
                 warn=self.module.warn,
+                redactor=self.redactor,
             )
         return self._client
 
     def add_secret(self, *values):
         """Register more values (Exchange passwords, certificates) to mask in every message."""
-        self.client.redactor.add(*values)
+        self.redactor.add(*values)
 
     # ------------------------------------------------------------------ writes
     def write(self, method, path, json_body=None, describe=None):
@@ -104,7 +107,7 @@ class Vb365Module:
         if self.check_mode:
             entry = {'method': method.upper(), 'path': self.client.path_of(self.client.url(path))}
             if json_body is not None:
-                entry['body'] = self.client.redactor.data(json_body)
+                entry['body'] = self.redactor.data(json_body)
             if describe:
                 entry['description'] = describe
             self.planned.append(entry)
@@ -134,9 +137,7 @@ class Vb365Module:
         self.module.fail_json(msg=msg, **kwargs)
 
     def _redact_result(self, result):
-        if self._client is None:
-            return result
-        return self._client.redactor.data(result)
+        return self.redactor.data(result)
 
     def run(self, main):
         try:
@@ -165,7 +166,7 @@ class Vb365Module:
         self.module.exit_json(**self._redact_result(self.result))
 
     def _redact_text(self, text):
-        return self._client.redactor.text(text) if self._client is not None else text
+        return self.redactor.text(text)
 
 
 def parameter_error(option, problem):

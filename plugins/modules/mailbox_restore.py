@@ -1,0 +1,315 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, vb365.restore contributors
+# GNU General Public License v3.0+ (https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r'''
+module: mailbox_restore
+short_description: Restore whole Exchange mailboxes or folders from Veeam Backup for Microsoft 365
+version_added: 0.1.0
+description:
+  - Restores whole mailboxes, or one folder of each, from a restore session opened with
+    M(vb365.restore.restore_session): back to their original place, into another mailbox (and folder, Exchange
+    server, region or organization), or many at once through the bulk restore.
+  - The module picks the endpoint. One mailbox to its original place without restore flags uses the mailbox
+    restore; several mailboxes (or one with restore flags or on-premises credentials) use one bulk restore per
+    O(batch_size) mailboxes; O(target) uses a restore to another location per mailbox; O(folder) uses the folder
+    restores. An option the chosen endpoint does not take is refused, never dropped.
+  - The restore runs asynchronously on the server; by default the module waits for it and reports the created,
+    merged, failed and skipped item counts of every mailbox.
+  - The server decides what to do with each item (create what is missing, merge what changed, skip what is the
+    same), so a second identical run is safe and reports mostly skipped items; the module reports C(changed) only
+    when items were created or merged.
+author:
+  - vb365.restore maintainers (@vb365-restore)
+extends_documentation_fragment:
+  - vb365.restore.connection
+  - vb365.restore.exchange_credentials
+  - vb365.restore.restore
+  - vb365.restore.restore.mailbox
+  - vb365.restore.restore.target
+  - vb365.restore.wait
+attributes:
+  check_mode:
+    support: full
+    description: Resolves the mailboxes, folder and credentials and returns the restore requests it would send, without sending them.
+  diff_mode:
+    support: none
+    description: The module returns no diff; the server decides item by item.
+options:
+  session_id:
+    description: The id of a working Exchange restore session.
+    type: str
+    required: true
+  mailboxes:
+    description:
+      - The mailboxes to restore, each by email, display name or id, or a shell-style wildcard on email and name.
+      - A plain value must match exactly one mailbox; an unknown or ambiguous one fails before anything is restored.
+    type: list
+    elements: str
+    required: true
+  archive:
+    description: Whether plain emails and names in O(mailboxes) mean the users' in-place archive mailboxes.
+    type: bool
+    default: false
+  folder:
+    description:
+      - Restore only this folder (with its subfolders) of each mailbox, by path (V(Inbox/Projects)) or id.
+    type: str
+  batch_size:
+    description: How many mailboxes one bulk restore request carries at most.
+    type: int
+    default: 500
+seealso:
+  - module: vb365.restore.restore_session
+  - module: vb365.restore.mailbox_info
+  - module: vb365.restore.restore_session_info
+'''
+
+EXAMPLES = r'''
+- name: Put three mailboxes back as they were at the point in time of the session
+  vb365.restore.mailbox_restore:
+    session_id: "{{ rs.session.id }}"
+    mailboxes:
+      - alice@contoso.onmicrosoft.com
+      - bob@contoso.onmicrosoft.com
+      - Carol White
+    changed_items: true
+    deleted_items: true
+    exchange_credentials:
+      username: restore-operator@contoso.onmicrosoft.com
+      password: "{{ vault_exchange_password }}"
+  register: restored
+
+- name: A leaver's mailbox into a folder of the manager's mailbox
+  vb365.restore.mailbox_restore:
+    session_id: "{{ rs.session.id }}"
+    mailboxes: [erin@contoso.onmicrosoft.com]
+    target:
+      mailbox: frank@contoso.onmicrosoft.com
+      folder: Erin Leaver
+    exclude_drafts: true
+    exchange_credentials:
+      application_id: 3f2504e0-4f89-41d3-9a0c-0305e82c3301
+      certificate_path: /etc/pki/vb365/restore-app.pfx
+      certificate_password: "{{ vault_pfx_password }}"
+      impersonation_account: restore-operator@contoso.onmicrosoft.com
+
+- name: One folder, started without waiting
+  vb365.restore.mailbox_restore:
+    session_id: "{{ rs.session.id }}"
+    mailboxes: [bob@contoso.onmicrosoft.com]
+    folder: Inbox/Invoices
+    exchange_credentials:
+      user_code: "{{ device_code }}"
+    wait: false
+'''
+
+RETURN = r'''
+restore:
+  description: The outcome of the restore (of all its requests together). Absent in check mode.
+  returned: unless in check mode
+  type: dict
+  contains:
+    session_id:
+      description: The restore session id the server returned (the first one, when there were several requests).
+      type: str
+    session_ids:
+      description: Every restore session id, when there were several requests.
+      type: list
+      elements: str
+    status:
+      description: V(Success), V(Warning) or V(Failed); null when O(wait=false).
+      type: str
+    totals:
+      description: Item counts of the whole restore (total, restored, failed, skipped, created, merged).
+      type: dict
+    mailboxes:
+      description: Per mailbox - email, name, is_archive, status, created, merged, failed, skipped, error.
+      type: list
+      elements: dict
+    events:
+      description: The restore session's events (title, status, message, start and end time).
+      type: list
+      elements: dict
+    warnings:
+      description: Warnings the server reported.
+      type: list
+      elements: str
+    errors:
+      description: Errors the server reported.
+      type: list
+      elements: str
+  sample:
+    session_id: 9a9a9a9a-1111-2222-3333-444444444444
+    status: Success
+    totals: {total: 55, restored: 10, failed: 0, skipped: 45, created: 8, merged: 2}
+    mailboxes:
+      - {email: bob@contoso.onmicrosoft.com, status: Success, created: 8, merged: 2, failed: 0, skipped: 45}
+mailboxes:
+  description: The mailboxes that were resolved and restored (id, email, name, is_archive, is_public).
+  returned: always
+  type: list
+  elements: dict
+endpoint:
+  description: Which kind of restore request was used (V(mailbox), V(bulk), V(mailbox_to), V(folder), V(folder_to)).
+  returned: always
+  type: str
+planned_requests:
+  description: In check mode, the restore requests that would have been sent (secrets masked).
+  returned: in check mode
+  type: list
+  elements: dict
+'''
+
+from ansible_collections.vb365.restore.plugins.module_utils.exchange import (
+    filter_mailboxes,
+    list_mailboxes,
+    mailbox_summary,
+    require_working_session,
+    resolve_folder,
+)
+from ansible_collections.vb365.restore.plugins.module_utils.module import Vb365Module, parameter_error
+from ansible_collections.vb365.restore.plugins.module_utils.restore import (
+    EXCHANGE_CREDENTIALS_SPEC,
+    RESTORE_FLAGS,
+    TARGET_SPEC,
+    WAIT_SPEC,
+    check_wait_options,
+    credential_method,
+    credentials_body,
+    finish_restore,
+    flags_body,
+    merge_reports,
+    restore_flags_spec,
+    secrets_of,
+    start_and_follow,
+    target_body,
+)
+
+# The flag fields each request body takes (from the v8 spec's schemas).
+TO_DIFFERENT_LOCATION = frozenset((
+    'changedItems', 'deletedItems', 'markRestoredAsUnread', 'excludeDrafts', 'excludeDeletedItems',
+    'excludeInPlaceHoldItems', 'excludeLitigationHoldItems'))
+BULK = TO_DIFFERENT_LOCATION | frozenset(('skipUnresolved', 'recentItemRestorePeriod'))
+TARGET_FIELDS = frozenset(('mailbox', 'folder', 'casServer', 'officeRegion', 'officeOrganizationName'))
+ENDPOINT_NAMES = {
+    'mailbox': 'the restore of one mailbox to its original place',
+    'bulk': 'the bulk restore of mailboxes to their original place',
+    'mailbox_to': 'the restore of a mailbox to another location',
+    'folder': 'the restore of a folder to its original place',
+    'folder_to': 'the restore of a folder to another location',
+}
+
+
+def choose_endpoint(params, count):
+    """Which restore request fits the options, decided before any request is sent."""
+    target = dict((k, v) for k, v in (params['target'] or {}).items() if v not in (None, ''))
+    creds = params['exchange_credentials'] or {}
+    flags_set = [option for option, _field in RESTORE_FLAGS if params.get(option) is not None]
+    if params['folder']:
+        return 'folder_to' if target else 'folder'
+    if target and set(target) != {'cas_server'}:
+        return 'mailbox_to'
+    if count == 1 and not flags_set and not target and not creds.get('on_premises_domain'):
+        return 'mailbox'
+    return 'bulk'
+
+
+def request_base(params, endpoint):
+    """Credentials, flags and target of every request of this restore."""
+    name = ENDPOINT_NAMES[endpoint]
+    accepted = {'mailbox': frozenset(), 'folder': frozenset(), 'bulk': BULK}.get(endpoint, TO_DIFFERENT_LOCATION)
+    base = dict(credentials_body(params['exchange_credentials'], bulk=endpoint == 'bulk'))
+    base.update(flags_body(params, accepted, name))
+    target = dict((k, v) for k, v in (params['target'] or {}).items() if v not in (None, ''))
+    if endpoint in ('mailbox_to', 'folder_to'):
+        base.update(target_body(target, TARGET_FIELDS, name))
+    elif target:
+        base['casServer'] = target['cas_server']
+    return base
+
+
+def build_requests(mod, session_id, mailboxes, endpoint):
+    """[(path, body, description)] for the chosen endpoint; raises on options it does not take."""
+    params = mod.params
+    base = request_base(params, endpoint)
+    target = dict((k, v) for k, v in (params['target'] or {}).items() if v not in (None, ''))
+    root = '/RestoreSessions/%s/organization/mailboxes' % session_id
+    if endpoint == 'bulk':
+        size = params['batch_size']
+        return [('%s/restore' % root, dict(base, mailboxes=[{'id': m['id']} for m in mailboxes[i:i + size]]),
+                 'bulk restore of %d mailboxes' % len(mailboxes[i:i + size]))
+                for i in range(0, len(mailboxes), size)]
+    requests = []
+    for mailbox in mailboxes:
+        path = '%s/%s' % (root, mailbox['id'])
+        what = mailbox.get('email')
+        if endpoint.startswith('folder'):
+            folder = resolve_folder(mod.client, session_id, mailbox, params['folder'])
+            path += '/folders/%s' % folder['id']
+            what = '%s of %s' % (folder['path'], what)
+        path += '/restoreTo' if endpoint.endswith('_to') else '/restore'
+        describe = 'restore %s%s' % (what, (' to %s' % target['mailbox']) if target.get('mailbox') else '')
+        requests.append((path, dict(base), describe))
+    return requests
+
+
+def run(mod):
+    params = mod.params
+    if params['batch_size'] < 1:
+        raise parameter_error('batch_size', 'must be at least 1, got %d' % params['batch_size'])
+    if not params['mailboxes']:
+        raise parameter_error('mailboxes', 'give at least one mailbox')
+    check_wait_options(params)
+    credential_method(params['exchange_credentials'])
+    mod.add_secret(*secrets_of(params['exchange_credentials']))
+    # Every option the endpoint will not take is refused now, before any request.
+    request_base(params, choose_endpoint(params, len(params['mailboxes'])))
+    session_id = params['session_id']
+    require_working_session(mod.client, session_id)
+    mailboxes = filter_mailboxes(list_mailboxes(mod.client, session_id), params['mailboxes'],
+                                 option='mailboxes', archive=params['archive'])
+    if not mailboxes:
+        raise parameter_error('mailboxes', 'no mailbox of the session matches %s' % ', '.join(params['mailboxes']))
+    endpoint = choose_endpoint(params, len(mailboxes))
+    planned = build_requests(mod, session_id, mailboxes, endpoint)
+    for _path, body, _describe in planned:
+        mod.add_secret(body.get('applicationCertificate'))
+    mod.result.update(mailboxes=[mailbox_summary(m) for m in mailboxes], endpoint=endpoint)
+    reports = [start_and_follow(mod, path, body, describe, session_id) for path, body, describe in planned]
+    if mod.check_mode:
+        mod.result['changed'] = True
+        return
+    report = merge_reports(reports)
+    mod.result['restore'] = report
+    if report.get('status') is None:
+        mod.result['changed'] = True  # started, not followed: assume it changes something
+    else:
+        totals = report.get('totals') or {}
+        mod.result['changed'] = bool(totals.get('created') or totals.get('merged'))
+    finish_restore(mod, report)
+
+
+def main():
+    spec = dict(
+        session_id=dict(type='str', required=True),
+        mailboxes=dict(type='list', elements='str', required=True),
+        archive=dict(type='bool', default=False),
+        folder=dict(type='str'),
+        batch_size=dict(type='int', default=500),
+        target=dict(type='dict', options=TARGET_SPEC),
+        exchange_credentials=dict(type='dict', options=EXCHANGE_CREDENTIALS_SPEC),
+    )
+    spec.update(restore_flags_spec(option for option, _field in RESTORE_FLAGS))
+    spec.update(WAIT_SPEC)
+    mod = Vb365Module(argument_spec=spec)
+    mod.run(run)
+
+
+if __name__ == '__main__':
+    main()

@@ -1,0 +1,167 @@
+"""mailbox_restore through ansible-playbook: the simulator's production state is read back."""
+
+from __future__ import annotations
+
+import json
+
+EXCHANGE_PASSWORD = 'Exchange-Secret-42!'
+
+PLAY = '''
+- hosts: localhost
+  gather_facts: false
+  vars:
+    exchange:
+      username: restore-operator@contoso.onmicrosoft.com
+      password: "%(exchange_password)s"
+  tasks:
+    - name: Open
+      vb365.restore.restore_session:
+        organization: %(organization)s
+        show_deleted: true
+        ledger_path: ""
+      register: rs
+      check_mode: false
+    - name: Work
+      block:
+        - name: Restore
+          vb365.restore.mailbox_restore:
+            session_id: "{{ rs.session.id }}"
+            exchange_credentials: "{{ exchange }}"
+%(args)s
+      always:
+        - name: Stop
+          vb365.restore.restore_session:
+            session_id: "{{ rs.session.id }}"
+            state: absent
+          check_mode: false
+'''
+
+
+def play(organization='contoso.onmicrosoft.com', **args):
+    lines = ''.join('            %s: %s\n' % (k, json.dumps(v)) for k, v in args.items())
+    return PLAY % {'organization': organization, 'args': lines.rstrip('\n'), 'exchange_password': EXCHANGE_PASSWORD}
+
+
+def restore_requests(sim_api):
+    return [r for r in sim_api.get('requests') if r['method'] == 'POST' and r['path'].endswith(('/restore', '/restoreTo'))]
+
+
+def test_one_mailbox_to_its_original_place(runner, sim_api):
+    run = runner.run(play(mailboxes=['bob@contoso.onmicrosoft.com']), verbosity=4)
+    result = run.result('Restore')
+    assert result['changed'] is True and result['endpoint'] == 'mailbox'
+    bob = result['restore']['mailboxes'][0]
+    assert (bob['email'], bob['created'], bob['merged'], bob['failed']) == ('bob@contoso.onmicrosoft.com', 8, 2, 0)
+    assert result['restore']['status'] == 'Success'
+    production = sim_api.production('bob@contoso.onmicrosoft.com')
+    assert len([r for r in production if r['folder'] == 'Inbox/Invoices']) == 8
+    (request,) = restore_requests(sim_api)
+    assert request['path'].endswith('/mailboxes/%s/restore' % result['mailboxes'][0]['id'])
+    assert request['body'] == {'userName': 'restore-operator@contoso.onmicrosoft.com', 'userPassword': '********'}
+    assert EXCHANGE_PASSWORD not in run.output and runner.sim.password not in run.output
+    assert sim_api.working_sessions() == []
+
+
+def test_second_run_creates_nothing_and_is_unchanged(runner, sim_api):
+    runner.run(play(mailboxes=['bob@contoso.onmicrosoft.com']))
+    again = runner.run(play(mailboxes=['bob@contoso.onmicrosoft.com'])).result('Restore')
+    assert again['changed'] is False
+    assert again['restore']['totals']['created'] == again['restore']['totals']['merged'] == 0
+
+
+def test_bulk_of_200_mailboxes_in_one_call(runner, sim_api):
+    wanted = ['user00*', 'user01*', 'user0200@tailspin.onmicrosoft.com']  # 99 + 100 + 1
+    run = runner.run(play(organization='tailspin.onmicrosoft.com', mailboxes=wanted, changed_items=True,
+                          skip_unresolved=True))
+    result = run.result('Restore')
+    assert result['endpoint'] == 'bulk' and len(result['mailboxes']) == 200
+    (request,) = restore_requests(sim_api)
+    assert request['path'].endswith('/organization/mailboxes/restore')
+    body = request['body']
+    assert len(body['mailboxes']) == 200 and body['office365UserName'] == 'restore-operator@contoso.onmicrosoft.com'
+    assert body['office365UserPassword'] == '********' and body['changedItems'] is True and body['skipUnresolved'] is True
+    assert result['restore']['totals']['created'] == 200
+    assert all(m['created'] == 1 and m['skipped'] == 2 for m in result['restore']['mailboxes'])
+    assert len(sim_api.production('user0150@tailspin.onmicrosoft.com')) == 3
+
+
+def test_batches_and_flags_on_one_mailbox_go_through_bulk(runner, sim_api):
+    result = runner.run(play(organization='tailspin.onmicrosoft.com', mailboxes=['user00[0-2]*'], batch_size=10,
+                             exclude_drafts=True)).result('Restore')
+    requests = restore_requests(sim_api)
+    assert [len(r['body']['mailboxes']) for r in requests] == [10, 10, 9]
+    assert len(result['restore']['session_ids']) == 3 and result['restore']['totals']['created'] == 29
+
+
+def test_restore_to_another_mailbox_and_folder(runner, sim_api):
+    run = runner.run(play(mailboxes=['Erin Leaver'], target={'mailbox': 'frank@contoso.onmicrosoft.com',
+                                                             'folder': 'Erin Leaver', 'region': 'Worldwide'},
+                          exclude_drafts=True))
+    result = run.result('Restore')
+    assert result['endpoint'] == 'mailbox_to'
+    (request,) = restore_requests(sim_api)
+    assert request['path'].endswith('/restoreTo')
+    assert request['body'] == {'userName': 'restore-operator@contoso.onmicrosoft.com', 'userPassword': '********',
+                               'excludeDrafts': True, 'mailbox': 'frank@contoso.onmicrosoft.com',
+                               'folder': 'Erin Leaver', 'officeRegion': 'Worldwide'}
+    frank = sim_api.production('frank@contoso.onmicrosoft.com')
+    moved = [r for r in frank if r['folder'].startswith('Erin Leaver/')]
+    assert len(moved) == result['restore']['totals']['created'] > 40
+    assert not [r for r in moved if r['folder'] == 'Erin Leaver/Drafts']
+
+
+def test_folder_restore(runner, sim_api):
+    result = runner.run(play(mailboxes=['alice@contoso.onmicrosoft.com'], folder='Inbox/Invoices')).result('Restore')
+    assert result['endpoint'] == 'folder' and result['restore']['totals']['created'] == 5
+    (request,) = restore_requests(sim_api)
+    assert '/folders/' in request['path'] and request['path'].endswith('/restore')
+
+
+def test_a_failed_restore_fails_the_task_with_its_events(runner, sim_api):
+    run = runner.run(play(mailboxes=['broken@contoso.onmicrosoft.com', 'carol@contoso.onmicrosoft.com']), expect_rc=2)
+    result = run.result('Restore')
+    assert 'the restore' in result['msg'] and 'failed' in result['msg'] and 'broken@contoso.onmicrosoft.com' in result['msg']
+    by_mail = dict((m['email'], m) for m in result['restore']['mailboxes'])
+    assert by_mail['broken@contoso.onmicrosoft.com']['status'] == 'Failed'
+    assert by_mail['carol@contoso.onmicrosoft.com']['failed'] == 1
+    assert sim_api.working_sessions() == []
+
+
+def test_warning_succeeds_with_warnings(runner):
+    result = runner.run(play(mailboxes=['carol@contoso.onmicrosoft.com'])).result('Restore')
+    assert result['restore']['status'] == 'Warning' and any('restore' in w for w in result['warnings'])
+
+
+def test_check_mode_sends_no_restore(runner, sim_api):
+    run = runner.run(play(mailboxes=['bob@contoso.onmicrosoft.com', 'alice@contoso.onmicrosoft.com']), check=True)
+    result = run.result('Restore')
+    assert result['changed'] is True and 'restore' not in result
+    assert result['planned_requests'][0]['body']['office365UserPassword'] == '********'
+    assert restore_requests(sim_api) == []
+
+
+def test_a_wait_outlives_the_token(runner, sim_api):
+    sim_api.config(token_lifetime=2, restore_delay_ms=5000)
+    result = runner.run(play(mailboxes=['bob@contoso.onmicrosoft.com'], poll_interval=0.5)).result('Restore')
+    assert result['restore']['status'] == 'Success'
+    assert sim_api.get('tokens')['refreshes'] >= 2
+
+
+def test_wait_timeout_returns_the_session_id(runner, sim_api):
+    sim_api.config(restore_delay_ms=8000)
+    run = runner.run(play(mailboxes=['bob@contoso.onmicrosoft.com'], wait_timeout=1, poll_interval=0.2), expect_rc=2)
+    result = run.result('Restore')
+    assert 'did not finish within 1 seconds' in result['msg'] and 'restore_session_info' in result['msg']
+    assert result['restore']['session_id'] in result['msg']
+
+
+def test_bad_input_fails_before_any_request(runner, sim_api):
+    run = runner.run(play(mailboxes=['bob@contoso.onmicrosoft.com'], target={'folder': 'x'}), expect_rc=2)
+    assert run.result('Restore')['msg'].startswith('target.mailbox:')
+    run = runner.run(play(mailboxes=['bob@contoso.onmicrosoft.com'], target={'mailbox': 'f@x', 'region': 'Mars'}),
+                     expect_rc=2)
+    assert 'region' in run.result('Restore')['msg'] and 'Mars' in run.result('Restore')['msg']
+    run = runner.run(play(mailboxes=['Erin Leaver'], target={'mailbox': 'frank@contoso.onmicrosoft.com'},
+                          skip_unresolved=True), expect_rc=2)
+    assert run.result('Restore')['msg'].startswith('skip_unresolved: not accepted by the restore of a mailbox to another')
+    assert restore_requests(sim_api) == []
