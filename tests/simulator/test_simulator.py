@@ -31,8 +31,8 @@ class Client:
         self.login()
 
     def login(self):
-        answer = self.http.post(self.sim.url + '/v8/token', data={'grant_type': 'password', 'username': USER,
-                                                                 'password': PASSWORD, 'disable_antiforgery_token': 'true'})
+        form = {'grant_type': 'password', 'username': USER, 'password': PASSWORD, 'disable_antiforgery_token': 'true'}
+        answer = self.http.post(self.sim.url + '/v8/token', data=form)
         assert answer.status_code == 200, answer.text
         self.tokens = answer.json()
         self.http.headers['Authorization'] = 'Bearer ' + self.tokens['access_token']
