@@ -1,7 +1,14 @@
-"""Fixtures of the integration tests: an in-process simulator and a playbook runner.
+"""Fixtures of the integration tests.
 
-After every test the simulator must have seen no request and given no answer that breaks
-Veeam's OpenAPI spec; then it is reset to its seeded state.
+- ``simulator``: the VB365 simulator, in this process, over HTTPS with its own CA, with a user
+  name and password made up for this run (``simulator.username``, ``simulator.password``). One
+  server per pytest-xdist worker; after every test it must have seen no request and sent no
+  answer that breaks Veeam's OpenAPI spec (``GET /_sim/violations`` is empty), and it is reset to
+  its seeded state.
+- ``sim_api``: its control API (``sim_api.get('requests')``, ``.post('faults', {...})``...).
+- ``runner`` (``runner.run(...)``) and ``run_playbook(...)``: ansible-playbook connected to it
+  through VB365_SERVER, VB365_USERNAME, VB365_PASSWORD and VB365_CA_PATH.
+- ``playbook_runner``: ansible-playbook with no simulator (the harness's own tests).
 """
 
 from __future__ import annotations
@@ -15,10 +22,12 @@ from vb365sim.server import Simulator
 
 
 @pytest.fixture(scope='session')
-def simulator(tmp_path_factory):
+def simulator_server(tmp_path_factory):
+    """One simulator per pytest-xdist worker (each worker is its own session)."""
     username, password = random_credentials()
-    sim = Simulator(username, password, str(tmp_path_factory.mktemp('sim')), bulk_mailboxes=250,
-                    restore_delay_ms=50)
+    sim = Simulator(username=username, password=password, state_dir=str(tmp_path_factory.mktemp('sim')),
+                    latency_ms=0, token_lifetime=3600, bulk_mailboxes=250, strict=True,
+                    restore_delay_ms=50)  # asynchronous restores finish in 50 ms instead of 300
     sim.username, sim.password = username, password
     sim.start()
     yield sim
@@ -26,15 +35,37 @@ def simulator(tmp_path_factory):
 
 
 @pytest.fixture
-def sim_api(simulator):
-    api = SimApi(simulator.url, simulator.ca_path)
-    api.delete('violations')
-    yield api
-    violations = api.get('violations')
-    api.post('reset')
-    assert violations == [], 'requests or answers broke the OpenAPI spec:\n' + '\n'.join(violations)
+def simulator(simulator_server):
+    """The simulator, checked against the spec and reset after each test."""
+    control = SimApi(simulator_server.url, simulator_server.ca_path)
+    control.post('reset')
+    yield simulator_server
+    try:
+        violations = control.get('violations')
+    finally:
+        control.post('reset')
+        control.close()
+    assert violations == [], 'requests or answers broke the OpenAPI spec:\n' + '\n'.join(str(v) for v in violations)
 
 
 @pytest.fixture
-def runner(simulator, sim_api, tmp_path):
+def sim_api(simulator):
+    api = SimApi(simulator.url, simulator.ca_path)
+    yield api
+    api.close()
+
+
+@pytest.fixture
+def runner(simulator, tmp_path):
     return Runner(simulator, os.environ['VB365_TEST_COLLECTIONS'], str(tmp_path))
+
+
+@pytest.fixture
+def run_playbook(runner):
+    """``run_playbook(playbook_path_or_yaml, extra_vars=None, env=None, check=False, verbosity=0, expect_rc=0)``."""
+    return runner.run
+
+
+@pytest.fixture
+def playbook_runner(tmp_path):
+    return Runner(None, os.environ['VB365_TEST_COLLECTIONS'], str(tmp_path))
