@@ -25,7 +25,7 @@ elapsed=$((SECONDS - start))
 # number WORDS TEXT: the number written before WORDS (an extended regex) in TEXT, or 0.
 number() {
   local found
-  found=$(grep -oE "[0-9]+ ($1)\b" <<<"$2" | tail -n 1 | grep -oE '^[0-9]+')
+  found=$(grep -oE "[0-9]+ ($1)([^[:alnum:]_]|\$)" <<<"$2" | tail -n 1 | grep -oE '^[0-9]+')
   echo "${found:-0}"
 }
 
@@ -61,9 +61,14 @@ case $kind in
     ;;
 esac
 
-if [ "$rc" -ne 0 ] && [ "$failed" -eq 0 ]; then
+if [ "$kind" = pytest ] && [ "$rc" -eq 5 ]; then
+  failed=1
+  detail="$detail; pytest collected no test, see $log"
+elif [ "$rc" -ne 0 ] && [ "$failed" -eq 0 ]; then
   failed=1  # it failed without a count: a crash, a bad option, a collection error
   detail="$detail; exit code $rc without a test count, see $log"
+elif [ "$rc" -eq 0 ] && [ "$failed" -gt 0 ]; then
+  rc=1  # a count of failures is a failure, whatever the exit code said
 elif [ "$rc" -eq 0 ] && [ "$passed" -eq 0 ]; then
   rc=1
   failed=1
