@@ -1,0 +1,58 @@
+"""The roles and their runbooks, run as a user would, against the simulator."""
+
+from __future__ import annotations
+
+import json
+import os
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+def runbook(name):
+    return os.path.join(ROOT, 'playbooks', name)
+
+
+def example(name, **overrides):
+    import yaml  # pylint: disable=import-outside-toplevel
+    with open(os.path.join(ROOT, 'playbooks', 'vars', name)) as handle:
+        data = yaml.safe_load(handle)
+    data.update(overrides)
+    return data
+
+
+def report(path):
+    with open(path) as handle:
+        return json.load(handle)
+
+
+def test_bulk_restore_runbook_restores_and_reports(runner, sim_api, tmp_path):
+    extra = example('mailbox_bulk_restore.example.yml', vb365_report_dir=str(tmp_path / 'reports'))
+    run = runner.run(runbook('mailbox_bulk_restore.yml'), extra_vars=extra)
+    data = report(str(tmp_path / 'reports' / 'mailbox-bulk-restore.json'))
+    assert data['status'] == 'Success' and len(data['mailboxes']) == 99
+    assert all(m['created'] == 1 for m in data['mailboxes'])
+    assert len(sim_api.production('user0042@tailspin.onmicrosoft.com')) == 3
+    html = (tmp_path / 'reports' / 'mailbox-bulk-restore.html').read_text()
+    assert 'user0042@tailspin.onmicrosoft.com' in html and '<script' not in html
+    assert sim_api.working_sessions() == [] and run.rc == 0
+
+
+def test_a_failure_mid_run_still_stops_the_session_and_reports(runner, sim_api, tmp_path):
+    extra = example('mailbox_bulk_restore.example.yml', vb365_organization='contoso.onmicrosoft.com',
+                    vb365_mailboxes=['broken@contoso.onmicrosoft.com', 'bob@contoso.onmicrosoft.com'],
+                    vb365_report_dir=str(tmp_path))
+    run = runner.run(runbook('mailbox_bulk_restore.yml'), extra_vars=extra, expect_rc=2)
+    assert sim_api.working_sessions() == []
+    data = report(str(tmp_path / 'mailbox-bulk-restore.json'))
+    assert data['status'] == 'Failed' and 'broken@contoso.onmicrosoft.com' in data['error']
+    assert [m['email'] for m in data['mailboxes'] if m['status'] == 'Failed'] == ['broken@contoso.onmicrosoft.com']
+    assert 'report:' in run.stdout
+
+
+def test_all_mailboxes_needs_the_explicit_opt_in(runner, sim_api, tmp_path):
+    extra = example('mailbox_bulk_restore.example.yml', vb365_mailboxes=[], vb365_report_dir=str(tmp_path))
+    run = runner.run(runbook('mailbox_bulk_restore.yml'), extra_vars=extra, expect_rc=2)
+    assert 'vb365_all_mailboxes' in run.stdout and sim_api.get('sessions') == []
+    extra['vb365_all_mailboxes'] = True
+    runner.run(runbook('mailbox_bulk_restore.yml'), extra_vars=extra)
+    assert len(report(str(tmp_path / 'mailbox-bulk-restore.json'))['mailboxes']) == 250
