@@ -56,3 +56,39 @@ def test_all_mailboxes_needs_the_explicit_opt_in(runner, sim_api, tmp_path):
     extra['vb365_all_mailboxes'] = True
     runner.run(runbook('mailbox_bulk_restore.yml'), extra_vars=extra)
     assert len(report(str(tmp_path / 'mailbox-bulk-restore.json'))['mailboxes']) == 250
+
+
+def test_deleted_items_recovery_into_a_recovery_folder(runner, sim_api, tmp_path):
+    extra = example('deleted_items_recovery.example.yml', vb365_report_dir=str(tmp_path))
+    runner.run(runbook('deleted_items_recovery.yml'), extra_vars=extra)
+    data = report(str(tmp_path / 'deleted-items-recovery.json'))
+    assert data['status'] == 'Success' and [m['found'] for m in data['mailboxes']] == [8, 8]
+    for email in ('alice@contoso.onmicrosoft.com', 'bob@contoso.onmicrosoft.com'):
+        recovered = [r for r in sim_api.production(email) if r['folder'].startswith('Recovered 2026-11-17/')]
+        assert len(recovered) == 8 and all('Invoice' in r['subject'] for r in recovered)
+    assert sim_api.working_sessions() == []
+
+
+def test_redirect_restore_from_a_mapping(runner, sim_api, tmp_path):
+    extra = example('mailbox_redirect_restore.example.yml', vb365_report_dir=str(tmp_path))
+    runner.run(runbook('mailbox_redirect_restore.yml'), extra_vars=extra)
+    data = report(str(tmp_path / 'mailbox-redirect-restore.json'))
+    assert data['status'] == 'Success' and len(data['mailboxes']) == 2
+    frank = sim_api.production('frank@contoso.onmicrosoft.com')
+    assert [r for r in frank if r['folder'].startswith('Erin Leaver/Inbox')]
+    assert {r['folder'] for r in frank if r['folder'].startswith('Dave projects/')} <= {
+        'Dave projects/Inbox/Projects', 'Dave projects/Inbox/Projects/2026'}
+    assert sim_api.working_sessions() == []
+
+
+def test_ediscovery_export_with_manifest_and_a_rerun(runner, sim_api, tmp_path):
+    extra = example('ediscovery_export.example.yml', vb365_export_dir=str(tmp_path / 'exports'),
+                    vb365_report_dir=str(tmp_path))
+    runner.run(runbook('ediscovery_export.yml'), extra_vars=extra)
+    manifest = report(str(tmp_path / 'exports' / 'manifest.json'))
+    assert [os.path.basename(f['file']) for f in manifest['files']] == ['alice.pst', 'erin.pst']
+    for entry in manifest['files']:
+        assert os.path.getsize(entry['file']) == entry['size'] and entry['mailbox'].endswith('@contoso.onmicrosoft.com')
+    runner.run(runbook('ediscovery_export.yml'), extra_vars=extra)
+    assert len(sim_api.get('exports')) == 2  # the second run found both files complete
+    assert report(str(tmp_path / 'ediscovery-export.json'))['status'] == 'Success'
