@@ -267,8 +267,8 @@ def select(mod, session_id, mailboxes):
             raise Vb365ParameterError('items: %d of the ids are not in %s in this session: %s' % (
                 len(missing), mailbox.get('email'), ', '.join(missing[:10])))
         if len(params['items']) > params['max_items']:
-            raise parameter_error('items', '%d items is more than max_items=%d' % (len(params['items']),
-                                                                                  params['max_items']))
+            count = len(params['items'])
+            raise parameter_error('items', '%d items is more than max_items=%d' % (count, params['max_items']))
         return {mailbox['id']: (mailbox, [by_id[i] for i in params['items']])}
     folder = resolve_folder(mod.client, session_id, mailbox, params['folder']) if params['folder'] else None
     page = search_items(mod.client, session_id, params['query'], mailbox_id=mailbox and mailbox['id'],

@@ -13,7 +13,7 @@ short_description: Restore whole Exchange mailboxes or folders from Veeam Backup
 version_added: 0.1.0
 description:
   - Restores whole mailboxes, or one folder of each, from a restore session opened with
-    M(vb365.restore.restore_session): back to their original place, into another mailbox (and folder, Exchange
+    M(vb365.restore.restore_session) - back to their original place, into another mailbox (and folder, Exchange
     server, region or organization), or many at once through the bulk restore.
   - The module picks the endpoint. One mailbox to its original place without restore flags uses the mailbox
     restore; several mailboxes (or one with restore flags or on-premises credentials) use one bulk restore per

@@ -13,10 +13,12 @@ def runbook(name):
 
 
 def example(name, **overrides):
+    """The runbook's example variables, with ``overrides`` given without the role's prefix."""
     import yaml  # pylint: disable=import-outside-toplevel
     with open(os.path.join(ROOT, 'playbooks', 'vars', name)) as handle:
         data = yaml.safe_load(handle)
-    data.update(overrides)
+    prefix = name.split('.')[0] + '_'
+    data.update((prefix + key, value) for key, value in overrides.items())
     return data
 
 
@@ -26,7 +28,7 @@ def report(path):
 
 
 def test_bulk_restore_runbook_restores_and_reports(runner, sim_api, tmp_path):
-    extra = example('mailbox_bulk_restore.example.yml', vb365_report_dir=str(tmp_path / 'reports'))
+    extra = example('mailbox_bulk_restore.example.yml', report_dir=str(tmp_path / 'reports'))
     run = runner.run(runbook('mailbox_bulk_restore.yml'), extra_vars=extra)
     data = report(str(tmp_path / 'reports' / 'mailbox-bulk-restore.json'))
     assert data['status'] == 'Success' and len(data['mailboxes']) == 99
@@ -38,9 +40,9 @@ def test_bulk_restore_runbook_restores_and_reports(runner, sim_api, tmp_path):
 
 
 def test_a_failure_mid_run_still_stops_the_session_and_reports(runner, sim_api, tmp_path):
-    extra = example('mailbox_bulk_restore.example.yml', vb365_organization='contoso.onmicrosoft.com',
-                    vb365_mailboxes=['broken@contoso.onmicrosoft.com', 'bob@contoso.onmicrosoft.com'],
-                    vb365_report_dir=str(tmp_path))
+    extra = example('mailbox_bulk_restore.example.yml', organization='contoso.onmicrosoft.com',
+                    mailboxes=['broken@contoso.onmicrosoft.com', 'bob@contoso.onmicrosoft.com'],
+                    report_dir=str(tmp_path))
     run = runner.run(runbook('mailbox_bulk_restore.yml'), extra_vars=extra, expect_rc=2)
     assert sim_api.working_sessions() == []
     data = report(str(tmp_path / 'mailbox-bulk-restore.json'))
@@ -50,16 +52,16 @@ def test_a_failure_mid_run_still_stops_the_session_and_reports(runner, sim_api, 
 
 
 def test_all_mailboxes_needs_the_explicit_opt_in(runner, sim_api, tmp_path):
-    extra = example('mailbox_bulk_restore.example.yml', vb365_mailboxes=[], vb365_report_dir=str(tmp_path))
+    extra = example('mailbox_bulk_restore.example.yml', mailboxes=[], report_dir=str(tmp_path))
     run = runner.run(runbook('mailbox_bulk_restore.yml'), extra_vars=extra, expect_rc=2)
-    assert 'vb365_all_mailboxes' in run.stdout and sim_api.get('sessions') == []
-    extra['vb365_all_mailboxes'] = True
+    assert 'mailbox_bulk_restore_all_mailboxes' in run.stdout and sim_api.get('sessions') == []
+    extra['mailbox_bulk_restore_all_mailboxes'] = True
     runner.run(runbook('mailbox_bulk_restore.yml'), extra_vars=extra)
     assert len(report(str(tmp_path / 'mailbox-bulk-restore.json'))['mailboxes']) == 250
 
 
 def test_deleted_items_recovery_into_a_recovery_folder(runner, sim_api, tmp_path):
-    extra = example('deleted_items_recovery.example.yml', vb365_report_dir=str(tmp_path))
+    extra = example('deleted_items_recovery.example.yml', report_dir=str(tmp_path))
     runner.run(runbook('deleted_items_recovery.yml'), extra_vars=extra)
     data = report(str(tmp_path / 'deleted-items-recovery.json'))
     assert data['status'] == 'Success' and [m['found'] for m in data['mailboxes']] == [8, 8]
@@ -70,7 +72,7 @@ def test_deleted_items_recovery_into_a_recovery_folder(runner, sim_api, tmp_path
 
 
 def test_redirect_restore_from_a_mapping(runner, sim_api, tmp_path):
-    extra = example('mailbox_redirect_restore.example.yml', vb365_report_dir=str(tmp_path))
+    extra = example('mailbox_redirect_restore.example.yml', report_dir=str(tmp_path))
     runner.run(runbook('mailbox_redirect_restore.yml'), extra_vars=extra)
     data = report(str(tmp_path / 'mailbox-redirect-restore.json'))
     assert data['status'] == 'Success' and len(data['mailboxes']) == 2
@@ -82,8 +84,8 @@ def test_redirect_restore_from_a_mapping(runner, sim_api, tmp_path):
 
 
 def test_ediscovery_export_with_manifest_and_a_rerun(runner, sim_api, tmp_path):
-    extra = example('ediscovery_export.example.yml', vb365_export_dir=str(tmp_path / 'exports'),
-                    vb365_report_dir=str(tmp_path))
+    extra = example('ediscovery_export.example.yml', export_dir=str(tmp_path / 'exports'),
+                    report_dir=str(tmp_path))
     runner.run(runbook('ediscovery_export.yml'), extra_vars=extra)
     manifest = report(str(tmp_path / 'exports' / 'manifest.json'))
     assert [os.path.basename(f['file']) for f in manifest['files']] == ['alice.pst', 'erin.pst']
