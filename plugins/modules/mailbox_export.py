@@ -300,7 +300,7 @@ def main():
             max_items=dict(type='int', default=10000),
             format=dict(type='str', default='pst', choices=['pst', 'msg']),
             dest=dict(type='path', required=True),
-            content_keyword=dict(type='str'),
+            content_keyword=dict(type='str', no_log=False),
             pst_size_limit=dict(type='str'),
             force=dict(type='bool', default=False),
             resume=dict(type='bool', default=True),
