@@ -164,7 +164,7 @@ def credentials_body(creds, bulk=False):
         if not bulk:
             raise Vb365ParameterError(
                 'exchange_credentials: on_premises_domain, on_premises_username and on_premises_password are accepted '
-                'only by the bulk restore of several mailboxes to their original place')
+                'only by the bulk restore of mailboxes to their original place (no folder, no target mailbox)')
         body['domainName'] = creds['on_premises_domain']
         body['onPremisesUserName'] = creds['on_premises_username']
         body['onPremisesUserPassword'] = creds['on_premises_password']
@@ -189,8 +189,8 @@ def flags_body(params, accepted, endpoint):
         if field not in accepted:
             raise Vb365ParameterError('%s: not accepted by %s; unset it for this kind of restore' % (option, endpoint))
         if option == 'recent_item_restore_period':
-            if value < 1:
-                raise Vb365ParameterError('%s: must be a positive number of days, got %d' % (option, value))
+            if value < 0:
+                raise Vb365ParameterError('%s: must be a positive number of days (or 0), got %d' % (option, value))
             body[field] = int(value)
         else:
             body[field] = bool(value)
@@ -341,6 +341,24 @@ def start_and_follow(mod, path, body, describe, parent_session_id):
     report = follow_restore(mod.client, session_id, mod.params['wait_timeout'], mod.params['poll_interval'],
                             parent_session_id=parent_session_id)
     return report
+
+
+def conclude(mod, reports):
+    """Put the merged outcome of a module's restore requests into its result.
+
+    ``changed`` is true when items were created or merged (or when the restore was only
+    started, ``wait: false``); a Failed restore fails the task, a Warning warns.
+    """
+    if mod.check_mode:
+        return
+    report = merge_reports(reports)
+    mod.result['restore'] = report
+    if report.get('status') is None:
+        mod.result['changed'] = True
+    else:
+        totals = report.get('totals') or {}
+        mod.result['changed'] = bool(totals.get('created') or totals.get('merged'))
+    finish_restore(mod, report)
 
 
 def check_wait_options(params):

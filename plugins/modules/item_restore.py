@@ -184,11 +184,10 @@ from ansible_collections.vb365.restore.plugins.module_utils.restore import (
     TARGET_SPEC,
     WAIT_SPEC,
     check_wait_options,
+    conclude,
     credential_method,
     credentials_body,
-    finish_restore,
     flags_body,
-    merge_reports,
     restore_flags_spec,
     secrets_of,
     start_and_follow,
@@ -333,14 +332,7 @@ def run(mod):
     if params['action'] == 'send':
         mod.result['sent'] = sent
         return
-    if mod.check_mode:
-        return
-    report = merge_reports(reports)
-    mod.result['restore'] = report
-    if report.get('status') is not None:
-        totals = report.get('totals') or {}
-        mod.result['changed'] = bool(totals.get('created') or totals.get('merged'))
-    finish_restore(mod, report)
+    conclude(mod, reports)
 
 
 def main():

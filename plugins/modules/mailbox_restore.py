@@ -182,9 +182,8 @@ from ansible_collections.vb365.restore.plugins.module_utils.restore import (
     check_wait_options,
     credential_method,
     credentials_body,
-    finish_restore,
+    conclude,
     flags_body,
-    merge_reports,
     restore_flags_spec,
     secrets_of,
     start_and_follow,
@@ -281,18 +280,8 @@ def run(mod):
     for _path, body, _describe in planned:
         mod.add_secret(body.get('applicationCertificate'))
     mod.result.update(mailboxes=[mailbox_summary(m) for m in mailboxes], endpoint=endpoint)
-    reports = [start_and_follow(mod, path, body, describe, session_id) for path, body, describe in planned]
-    if mod.check_mode:
-        mod.result['changed'] = True
-        return
-    report = merge_reports(reports)
-    mod.result['restore'] = report
-    if report.get('status') is None:
-        mod.result['changed'] = True  # started, not followed: assume it changes something
-    else:
-        totals = report.get('totals') or {}
-        mod.result['changed'] = bool(totals.get('created') or totals.get('merged'))
-    finish_restore(mod, report)
+    mod.result['changed'] = True
+    conclude(mod, [start_and_follow(mod, path, body, describe, session_id) for path, body, describe in planned])
 
 
 def main():

@@ -170,9 +170,19 @@ from ansible_collections.vb365.restore.plugins.module_utils.module import Vb365M
 from ansible.module_utils.basic import env_fallback
 
 
-def ledger_key(mod, organization, point_in_time):
-    return SessionLedger.key(mod.client.base_url, mod.params['username'], organization['id'], point_in_time,
-                             mod.params['show_deleted'], mod.params['show_all_versions'])
+def resolve_request(mod, purpose):
+    """The organization and point in time asked for, and the ledger entry of that request."""
+    params = mod.params
+    if not params['organization']:
+        raise parameter_error('organization', purpose)
+    point_in_time = normalize_point_in_time(params['point_in_time'])
+    organization = find_organization(mod.client, params['organization'])
+    mod.result['organization'] = {'id': organization.get('id'), 'name': organization.get('name')}
+    mod.result['point_in_time'] = point_in_time
+    ledger = SessionLedger(params['ledger_path'])
+    key = SessionLedger.key(mod.client.base_url, params['username'], organization['id'], point_in_time,
+                            params['show_deleted'], params['show_all_versions'])
+    return organization, point_in_time, ledger, key
 
 
 def present(mod):
@@ -185,14 +195,8 @@ def present(mod):
                                   % (params['session_id'], session.get('state')))
         mod.result.update(session=session_summary(session), reused=True)
         return
-    if not params['organization']:
-        raise parameter_error('organization', 'required to open a restore session (or give session_id)')
-    point_in_time = normalize_point_in_time(params['point_in_time'])
-    organization = find_organization(mod.client, params['organization'])
-    mod.result['organization'] = {'id': organization.get('id'), 'name': organization.get('name')}
-    mod.result['point_in_time'] = point_in_time
-    ledger = SessionLedger(params['ledger_path'])
-    key = ledger_key(mod, organization, point_in_time)
+    organization, point_in_time, ledger, key = resolve_request(
+        mod, 'required to open a restore session (or give session_id)')
     known = ledger.get(key)
     if known:
         try:
@@ -234,14 +238,8 @@ def absent(mod):
             return
         stop(mod, session)
         return
-    if not params['organization']:
-        raise parameter_error('organization', 'give session_id, or the organization and point_in_time used to open it')
-    point_in_time = normalize_point_in_time(params['point_in_time'])
-    organization = find_organization(mod.client, params['organization'])
-    mod.result['organization'] = {'id': organization.get('id'), 'name': organization.get('name')}
-    mod.result['point_in_time'] = point_in_time
-    ledger = SessionLedger(params['ledger_path'])
-    key = ledger_key(mod, organization, point_in_time)
+    organization, _point_in_time, ledger, key = resolve_request(
+        mod, 'give session_id, or the organization and point_in_time used to open it')
     known = ledger.get(key)
     if not known:
         mod.result['msg'] = 'no restore session of %s opened by this collection for these options' % organization.get('name')
