@@ -41,12 +41,12 @@ options:
     description: Whether items preserved by a Litigation Hold are left out.
     type: bool
   skip_unresolved:
-    description: Whether unresolved items are skipped. Only the bulk restore of several mailboxes to their original place takes it.
+    description: Whether unresolved items are skipped. Only the bulk restore of mailboxes to their original place takes it.
     type: bool
   recent_item_restore_period:
     description:
-      - Restore only items from this many days before the point in time. Only the bulk restore of several mailboxes
-        to their original place takes it.
+      - A number of days (0 or more); the items backed up during this recent period are restored first.
+      - Only the bulk restore of mailboxes to their original place takes it.
     type: int
 '''
 
