@@ -1,12 +1,15 @@
 """The simulated VB365 v8 API: state and one handler per operation of the spec.
 
-Handlers receive the matched path template, path parameters, query and JSON body, and return
-a ``Reply``.  HTTP, TLS, validation and faults are the server's business (server.py).
+Handlers receive a ``Context`` (matched path template, path parameters, query, JSON or form
+body) and return a ``Reply``.  HTTP, TLS, validation and faults are the server's business
+(server.py).  Handlers run under the state lock; restores finish in a background thread.
 """
 
 from __future__ import annotations
 
 import base64
+import binascii
+import collections
 import secrets
 import threading
 import time
@@ -14,33 +17,46 @@ import uuid
 from datetime import datetime, timedelta, timezone
 
 from . import exports
-from .data import LAST_BACKUP, Dataset, iso, parse_time
+from .data import FIRST_BACKUP, LAST_BACKUP, Dataset, iso, parse_time, record_key
 from .query import QueryError, compile_query
 
 V8 = '/v8'
 RS = V8 + '/RestoreSessions/{restoreSessionId}'
 MB = RS + '/organization/mailboxes/{mailboxId}'
-SECRET_FIELDS = {'password', 'userPassword', 'office365UserPassword', 'onPremisesUserPassword',
-                 'applicationCertificate', 'applicationCertificatePassword', 'refresh_token', 'userCode',
-                 'access_token', 'assertion'}
+MAX_LIMIT = 10000
+DEFAULT_LIMIT = 30
+GIB = 1 << 30
+REQUEST_LOG_SIZE = 200000  # the oldest entries of the request log go first
+SECRET_FIELDS = frozenset({
+    'password', 'userPassword', 'office365UserPassword', 'onPremisesUserPassword', 'applicationCertificate',
+    'applicationCertificatePassword', 'refresh_token', 'access_token', 'userCode', 'assertion', 'client_secret',
+})
 DEFAULT_CONFIG = {
     'latency_ms': 0, 'token_lifetime': 3600, 'restore_delay_ms': 300, 'export_size_bytes': None,
     'pst_limit_scale': 1, 'outlook_installed': True, 'email_settings_configured': True, 'strict': True,
 }
+DEFAULT_EMAIL_SETTINGS = {
+    'enableNotification': True, 'server': 'smtp.contoso.example', 'port': 587, 'from': 'restore@contoso.example',
+    'useAuthentication': True, 'useSSL': True, 'username': 'restore@contoso.example',
+    'authenticationType': 'CustomSmtp',
+}
+ERROR_CODES = {400: 'ParameterValidationFailure', 401: 'ResourceAccessDenied', 403: 'ResourceAccessDenied',
+               404: 'ResourceNotFound', 409: 'OperationConflict', 500: 'HttpError'}
 
 
 class ApiError(Exception):
+    """An error answer: ``{message, errorCode, stackTrace: null}`` with this status."""
+
     def __init__(self, status, message, code=None):
         super().__init__(message)
         self.status, self.message = status, message
-        self.code = code or {400: 'ParameterValidationFailure', 401: 'ResourceAccessDenied',
-                             403: 'ResourceAccessDenied', 404: 'ResourceNotFound', 409: 'OperationConflict'}.get(status)
+        self.code = code or ERROR_CODES.get(status)
 
 
 class Reply:
-    def __init__(self, status=200, body=None, headers=None, stream=None, content_type='application/json'):
+    def __init__(self, status=200, body=None, headers=None, stream=None, export=None):
         self.status, self.body, self.headers = status, body, headers or {}
-        self.stream, self.content_type = stream, content_type
+        self.stream, self.export = stream, export
 
 
 def now():
@@ -48,11 +64,16 @@ def now():
 
 
 def redact(data):
+    """A copy of a request body with the value of every secret field replaced by ********."""
     if isinstance(data, dict):
         return dict((k, '********' if k in SECRET_FIELDS and v not in (None, '') else redact(v)) for k, v in data.items())
     if isinstance(data, list):
         return [redact(v) for v in data]
     return data
+
+
+def _flag(value):
+    return str(value).lower() in ('1', 'true', 'yes')
 
 
 class State:
@@ -66,32 +87,33 @@ class State:
         self.config = dict(DEFAULT_CONFIG)
         self.config.update(dict((k, v) for k, v in config.items() if v is not None))
         self._initial_config = dict(self.config)
+        self.generation = 0
         self.reset()
 
     def reset(self):
+        """Back to the seeded state: production, sessions, tokens, config, faults and logs."""
         with self.lock:
+            self.generation += 1  # restores still running from before the reset drop their work
             self.config = dict(self._initial_config)
             self.production = self.dataset.production()
-            self.tokens = {}
-            self.refresh_tokens = {}
+            self.tokens = {}  # access token -> (user, expiry, refresh token)
+            self.refresh_tokens = {}  # refresh token -> user
             self.counters = {'logins': 0, 'refreshes': 0, 'logouts': 0, 'failed_logins': 0}
             self.sessions = {}
-            self.sets = {}
+            self.sets = collections.OrderedDict()
             self.faults = []
-            self.requests = []
+            self.requests = collections.deque(maxlen=REQUEST_LOG_SIZE)
             self.violations = []
             self.sent = []
             self.exports = []
-            self.email_settings = {'enableNotification': True, 'server': 'smtp.contoso.example', 'port': 587,
-                                   'from': 'restore@contoso.example', 'useAuthentication': True, 'useSSL': True,
-                                   'username': 'restore@contoso.example', 'authenticationType': 'CustomSmtp'}
+            self.email_settings = dict(DEFAULT_EMAIL_SETTINGS)
 
     # ------------------------------------------------------------------ tokens
     def issue_tokens(self, user):
         access, refresh = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
         lifetime = int(self.config['token_lifetime'])
         issued = now()
-        self.tokens[access] = (user, time.time() + lifetime)
+        self.tokens[access] = (user, time.time() + lifetime, refresh)
         self.refresh_tokens[refresh] = user
         return {'access_token': access, 'refresh_token': refresh, 'token_type': 'bearer', 'expires_in': lifetime,
                 'userName': user, '.issued': iso(issued), '.expires': iso(issued + timedelta(seconds=lifetime))}
@@ -108,12 +130,16 @@ class State:
         return token, entry[0]
 
     def check_password(self, username, password):
-        return (secrets.compare_digest(str(username or '').lower(), self.username.lower())
-                and secrets.compare_digest(str(password or ''), self._password))
+        return (secrets.compare_digest(str(username or '').lower().encode(), self.username.lower().encode())
+                and secrets.compare_digest(str(password or '').encode(), self._password.encode()))
+
+    def live_tokens(self):
+        moment = time.time()
+        return sum(1 for entry in self.tokens.values() if entry[1] > moment)
 
 
 class Api:
-    """One method per operation; the routing table maps (method, template) to them."""
+    """One method per operation; ``routes`` maps (method, template) to them."""
 
     def __init__(self, state):
         self.s = state
@@ -167,45 +193,60 @@ class Api:
 
     # ------------------------------------------------------------------ helpers
     @staticmethod
-    def page(results, query, set_id=None):
-        offset = int(query.get('offset', 0) or 0)
-        limit = int(query.get('limit', 30) or 30)
-        limit = max(0, min(limit, 10000))
-        body = {'offset': offset, 'limit': limit, 'results': results[offset:offset + limit]}
+    def page(results, query, set_id=None, render=None):
+        """One page of ``results``: offset/limit (default 30, at most 10,000), no total count."""
+        offset = max(0, int(query.get('offset') or 0))
+        limit = query.get('limit')
+        limit = DEFAULT_LIMIT if limit in (None, '') else max(0, min(int(limit), MAX_LIMIT))
+        chosen = results[offset:offset + limit]
+        body = {'offset': offset, 'limit': limit, 'results': [render(r) for r in chosen] if render else list(chosen)}
         if set_id:
             body['setId'] = set_id
         return Reply(200, body)
 
-    def _session(self, params, explore_only=True):
+    def _session(self, params, browsing=True):
+        """The restore session of the path; ``browsing``: an Exchange session that is still open."""
         session = self.s.sessions.get(params['restoreSessionId'].lower())
         if session is None:
             raise ApiError(404, 'Restore session with ID %s was not found.' % params['restoreSessionId'])
-        if explore_only and session['_kind'] == 'explore' and session['state'] != 'Working':
-            raise ApiError(400, 'The restore session %s is stopped.' % session['id'])
+        if browsing:
+            if session['_kind'] != 'explore':
+                raise ApiError(400, 'The restore session %s describes a restore operation; it cannot be explored.'
+                               % session['id'])
+            if session['state'] != 'Working':
+                raise ApiError(400, 'The restore session %s is stopped.' % session['id'])
         return session
 
     def _org_of(self, session):
         return self.s.dataset.by_org[session['_org']]
 
-    def _mailbox(self, session, params):
-        org = self._org_of(session)
-        for mailbox in org.mailboxes:
-            if mailbox.id == params['mailboxId'].lower():
+    def _mailbox(self, session, mailbox_id):
+        wanted = str(mailbox_id).lower()
+        for mailbox in self._org_of(session).mailboxes:
+            if mailbox.id == wanted:
                 return mailbox
-        raise ApiError(404, 'Mailbox with ID %s was not found in this restore session.' % params['mailboxId'])
+        raise ApiError(404, 'Mailbox with ID %s was not found in this restore session.' % mailbox_id)
 
-    def visible(self, session, mailbox):
+    @staticmethod
+    def visible(session, mailbox):
+        """The items a session shows: backed up by its point in time; deleted ones only with
+        showDeleted, older versions only with showAllVersions."""
         pit = session['_pit']
+        deleted, versions = session['_deleted'], session['_all_versions']
         shown = []
         for item in mailbox.items:
             if item.backed_up_at > pit:
                 continue
-            if item.old_version and not session['_all_versions']:
+            if item.old_version and not versions:
                 continue
-            if item.deleted_at is not None and item.deleted_at <= pit and not session['_deleted']:
+            if item.deleted_at is not None and item.deleted_at <= pit and not deleted:
                 continue
             shown.append(item)
         return shown
+
+    @staticmethod
+    def deleted_in_view(session, item):
+        return item.deleted_at is not None and item.deleted_at <= session['_pit']
 
     @staticmethod
     def _folder(mailbox, folder_id):
@@ -216,13 +257,38 @@ class Api:
 
     @staticmethod
     def _under(mailbox, folder):
+        """Ids of a folder and all its subfolders."""
         prefix = folder.path.lower() + '/'
         return set(f.id for f in mailbox.folders.values() if f.id == folder.id or f.path.lower().startswith(prefix))
+
+    def _scope_items(self, session, mailbox, ctx, body, what):
+        """(items, folder) that a mailbox-, folder-, item- or items-level action works on."""
+        shown = self.visible(session, mailbox)
+        params = ctx.params
+        if 'folderId' in params:
+            folder = self._folder(mailbox, params['folderId'])
+            under = self._under(mailbox, folder)
+            return [i for i in shown if i.folder_id in under], folder
+        if 'itemId' in params:
+            found = [i for i in shown if i.id == params['itemId']]
+            if not found:
+                raise ApiError(404, 'Item with ID %s was not found in mailbox %s.' % (params['itemId'], mailbox.email))
+            return found, None
+        if ctx.template.split('/')[-2] == 'items':  # .../items/restore, /items/Save, ...
+            wanted = [str((i or {}).get('id')) for i in body.get('items') or []]
+            if not wanted:
+                raise ApiError(400, 'items: specify the IDs of the items to %s.' % what)
+            by_id = dict((i.id, i) for i in shown)
+            missing = [w for w in wanted if w not in by_id]
+            if missing:
+                raise ApiError(404, 'Items were not found in mailbox %s: %s' % (mailbox.email, ', '.join(missing[:5])))
+            return [by_id[w] for w in dict.fromkeys(wanted)], None
+        return shown, None
 
     # ------------------------------------------------------------------ auth
     def token(self, ctx):
         form = ctx.form
-        grant = form.get('grant_type', 'password')
+        grant = form.get('grant_type') or 'password'
         if grant == 'password':
             if not self.s.check_password(form.get('username'), form.get('password')):
                 self.s.counters['failed_logins'] += 1
@@ -232,257 +298,299 @@ class Api:
         if grant == 'refresh_token':
             user = self.s.refresh_tokens.pop(form.get('refresh_token') or '', None)
             if user is None:
-                raise ApiError(400, 'The refresh token is invalid or has expired.', 'ResourceAccessDenied')
+                raise ApiError(400, 'The refresh token is invalid, expired or already used.', 'ResourceAccessDenied')
             self.s.counters['refreshes'] += 1
             return Reply(200, self.s.issue_tokens(user))
-        raise ApiError(400, 'The grant type %s is not simulated.' % grant)
+        raise ApiError(400, 'grant_type: %s is not simulated (password and refresh_token are).' % grant)
 
     def logout(self, ctx):
-        self.s.tokens.pop(ctx.token, None)
+        entry = self.s.tokens.pop(ctx.token, None)
+        if entry is not None:
+            self.s.refresh_tokens.pop(entry[2], None)
         self.s.counters['logouts'] += 1
         return Reply(204)
 
     # ------------------------------------------------------------------ organizations and sessions
     def organizations(self, ctx):
-        return self.page([o.api() for o in self.s.dataset.organizations], ctx.query)
+        return self.page(self.s.dataset.organizations, ctx.query, render=lambda o: o.api())
+
+    def _organization(self, organization_id):
+        org = self.s.dataset.by_org.get(organization_id.lower())
+        if org is None:
+            raise ApiError(404, 'Organization with ID %s was not found.' % organization_id)
+        return org
 
     def organization(self, ctx):
-        org = self.s.dataset.by_org.get(ctx.params['organizationId'].lower())
-        if org is None:
-            raise ApiError(404, 'Organization with ID %s was not found.' % ctx.params['organizationId'])
-        return Reply(200, org.api())
+        return Reply(200, self._organization(ctx.params['organizationId']).api())
 
     def _new_session(self, org, name, kind, **extra):
         sid = str(uuid.uuid4())
         session = {'id': sid, 'name': name, 'organization': org.name, 'type': 'Vex', 'creationTime': iso(now()),
                    'endTime': None, 'state': 'Working', 'result': 'Success', 'initiatedBy': self.s.username,
                    'details': '', 'clientHost': '127.0.0.1', 'eTag': 1, '_kind': kind, '_org': org.id,
-                   '_events': [], '_statistics': None}
+                   '_events': [], '_statistics': None, '_seq': len(self.s.sessions)}
         session.update(extra)
         self.s.sessions[sid] = session
         return session
 
     def explore(self, ctx):
-        org = self.s.dataset.by_org.get(ctx.params['organizationId'].lower())
-        if org is None:
-            raise ApiError(404, 'Organization with ID %s was not found.' % ctx.params['organizationId'])
+        org = self._organization(ctx.params['organizationId'])
         body = ctx.json or {}
         if body.get('type') not in (None, 'Vex'):
-            raise ApiError(400, 'Only Exchange (Vex) restore sessions are simulated.')
-        pit = parse_time(body['dateTime']) if body.get('dateTime') else LAST_BACKUP
-        pit = min(pit, LAST_BACKUP)
-        session = self._new_session(org, 'Exchange restore session of %s' % org.name, 'explore', _pit=pit,
-                                    _deleted=bool(body.get('showDeleted')), _all_versions=bool(body.get('showAllVersions')),
-                                    details='Point in time %s' % iso(pit))
+            raise ApiError(400, 'type: only Exchange (Vex) restore sessions are simulated, not %s.' % body['type'])
+        if body.get('dateTime'):
+            try:
+                pit = parse_time(body['dateTime'])
+            except ValueError:
+                raise ApiError(400, 'dateTime: %r is not a date and time.' % body['dateTime'])
+            if pit < FIRST_BACKUP:
+                raise ApiError(400, 'dateTime: there is no backup of %s before %s.' % (org.name, iso(FIRST_BACKUP)))
+            pit = min(pit, LAST_BACKUP)
+        else:
+            pit = LAST_BACKUP  # null: the latest restore point
+        session = self._new_session(
+            org, 'Exchange restore session of %s' % org.name, 'explore', _pit=pit,
+            _deleted=bool(body.get('showDeleted')), _all_versions=bool(body.get('showAllVersions')),
+            _requested={'dateTime': body.get('dateTime'), 'showDeleted': body.get('showDeleted'),
+                        'showAllVersions': body.get('showAllVersions')},
+            details='Point in time: %s' % iso(pit))
         return Reply(201, self.public(session))
 
     @staticmethod
     def public(session):
         return dict((k, v) for k, v in session.items() if not k.startswith('_') and v is not None)
 
+    @classmethod
+    def control_view(cls, session):
+        """A session as GET /_sim/sessions shows it: the API fields and what the simulator knows."""
+        view = dict(cls.public(session), kind=session['_kind'])
+        if session['_kind'] == 'explore':
+            view.update(pointInTime=iso(session['_pit']), showDeleted=session['_deleted'],
+                        showAllVersions=session['_all_versions'], requested=session['_requested'])
+        else:
+            view.update(parentSessionId=session['_parent'], operation=session['_operation'],
+                        options=redact(session['_options']))
+        return view
+
     def sessions(self, ctx):
         query = ctx.query
         found = list(self.s.sessions.values())
-        for key, field, op in (('startTimeFrom', 'creationTime', 'ge'), ('startTimeTo', 'creationTime', 'le'),
-                               ('endTimeFrom', 'endTime', 'ge'), ('endTimeTo', 'endTime', 'le')):
+        for key, field, lower in (('startTimeFrom', 'creationTime', True), ('startTimeTo', 'creationTime', False),
+                                  ('endTimeFrom', 'endTime', True), ('endTimeTo', 'endTime', False)):
             if query.get(key):
-                bound = parse_time(query[key])
-                if op == 'ge':
-                    found = [s for s in found if s.get(field) and parse_time(s[field]) >= bound]
-                else:
-                    found = [s for s in found if s.get(field) and parse_time(s[field]) <= bound]
+                try:
+                    bound = parse_time(query[key])
+                except ValueError:
+                    raise ApiError(400, '%s: %r is not a date and time.' % (key, query[key]))
+                found = [s for s in found if s.get(field) and (parse_time(s[field]) >= bound if lower
+                                                                else parse_time(s[field]) <= bound)]
         order = 'endTime' if query.get('orderBy') == 'EndTime' else 'creationTime'
         ascending = str(query.get('orderAsc', 'true')).lower() == 'true'
-        found.sort(key=lambda s: (s.get(order) or '', s['id']), reverse=not ascending)
-        return self.page([self.public(s) for s in found], query)
+        found.sort(key=lambda s: (s.get(order) or '', s['_seq']), reverse=not ascending)
+        return self.page(found, query, render=self.public)
 
     def session(self, ctx):
-        return Reply(200, self.public(self._session(ctx.params, explore_only=False)))
+        return Reply(200, self.public(self._session(ctx.params, browsing=False)))
 
     def stop(self, ctx):
-        session = self._session(ctx.params, explore_only=False)
+        session = self._session(ctx.params, browsing=False)
         if session['state'] != 'Stopped':
-            session.update(state='Stopped', endTime=iso(now()))
+            session.update(state='Stopped', endTime=iso(now()), eTag=session['eTag'] + 1)
+            if session['_kind'] == 'operation':
+                session['_stop_requested'] = True
         return Reply(204)
 
     def events(self, ctx):
-        session = self._session(ctx.params, explore_only=False)
-        return self.page(list(session['_events']), ctx.query)
+        session = self._session(ctx.params, browsing=False)
+        return self.page(session['_events'], ctx.query, render=dict)
 
     def event(self, ctx):
-        session = self._session(ctx.params, explore_only=False)
+        session = self._session(ctx.params, browsing=False)
         for event in session['_events']:
             if event['id'] == ctx.params['eventId'].lower():
-                return Reply(200, event)
-        raise ApiError(404, 'Event %s was not found.' % ctx.params['eventId'])
+                return Reply(200, dict(event))
+        raise ApiError(404, 'Event with ID %s was not found.' % ctx.params['eventId'])
 
     def statistics(self, ctx):
-        session = self._session(ctx.params, explore_only=False)
+        session = self._session(ctx.params, browsing=False)
         stats = session['_statistics'] or {'totalItemsCount': 0, 'restoredItemsCount': 0, 'failedItemsCount': 0,
-                                           'skippedItemsCount': 0, 'items': []}
+                                           'skippedItemsCount': 0, 'warnings': [], 'errors': [], 'items': []}
         return Reply(200, stats)
 
     def session_organization(self, ctx):
-        org = self._org_of(self._session(ctx.params, explore_only=False))
+        org = self._org_of(self._session(ctx.params, browsing=False))
         return Reply(200, {'id': org.id, 'name': org.name, 'type': org.type})
 
     # ------------------------------------------------------------------ browsing
     def mailboxes(self, ctx):
         session = self._session(ctx.params)
-        return self.page([m.api() for m in self._org_of(session).mailboxes], ctx.query)
+        return self.page(self._org_of(session).mailboxes, ctx.query, render=lambda m: m.api())
 
     def mailbox(self, ctx):
         session = self._session(ctx.params)
-        return Reply(200, self._mailbox(session, ctx.params).api())
+        return Reply(200, self._mailbox(session, ctx.params['mailboxId']).api())
 
     def folders(self, ctx):
         session = self._session(ctx.params)
-        mailbox = self._mailbox(session, ctx.params)
+        mailbox = self._mailbox(session, ctx.params['mailboxId'])
         parent = ctx.query.get('parentId')
         if parent:
             self._folder(mailbox, parent)
         found = [f for f in mailbox.folders.values() if f.parent_id == (parent or None)]
         if ctx.query.get('name'):
             found = [f for f in found if f.name.lower() == ctx.query['name'].lower()]
-        return self.page([f.api(mailbox.id) for f in found], ctx.query)
+        return self.page(found, ctx.query, render=lambda f: f.api(mailbox.id))
 
     def folder(self, ctx):
         session = self._session(ctx.params)
-        mailbox = self._mailbox(session, ctx.params)
+        mailbox = self._mailbox(session, ctx.params['mailboxId'])
         return Reply(200, self._folder(mailbox, ctx.params['folderId']).api(mailbox.id))
 
     def items(self, ctx):
         session = self._session(ctx.params)
-        mailbox = self._mailbox(session, ctx.params)
+        mailbox = self._mailbox(session, ctx.params['mailboxId'])
         shown = self.visible(session, mailbox)
         parent = ctx.query.get('parentId')
         if parent:
             self._folder(mailbox, parent)
             shown = [i for i in shown if i.folder_id == parent]
-        return self.page([i.api() for i in shown], ctx.query)
+        return self.page(shown, ctx.query, render=lambda i: i.api())
 
     def item(self, ctx):
         session = self._session(ctx.params)
-        mailbox = self._mailbox(session, ctx.params)
+        mailbox = self._mailbox(session, ctx.params['mailboxId'])
         for item in self.visible(session, mailbox):
             if item.id == ctx.params['itemId']:
                 return Reply(200, item.api())
-        raise ApiError(404, 'Item %s was not found.' % ctx.params['itemId'])
+        raise ApiError(404, 'Item with ID %s was not found in mailbox %s.' % (ctx.params['itemId'], mailbox.email))
 
     def search(self, ctx):
         session = self._session(ctx.params)
         set_id = ctx.query.get('setId')
         if set_id:
-            cached = self.s.sets.get(set_id)
-            if cached is None:
-                raise ApiError(404, 'Search set %s was not found.' % set_id)
-            return self.page(cached, ctx.query, set_id)
+            cached = self.s.sets.get(set_id.lower())
+            if cached is None or cached[0] != session['id']:
+                raise ApiError(404, 'Search set %s was not found in restore session %s.' % (set_id, session['id']))
+            return self.page(cached[1], ctx.query, set_id.lower(), render=lambda i: i.api())
         try:
             test = compile_query((ctx.json or {}).get('query'))
         except QueryError as exc:
-            raise ApiError(400, 'Invalid search query: %s' % exc)
+            raise ApiError(400, 'query: %s' % exc)
         if 'mailboxId' in ctx.params:
-            scope = [self._mailbox(session, ctx.params)]
+            scope = [self._mailbox(session, ctx.params['mailboxId'])]
         else:
             scope = self._org_of(session).mailboxes
         folder_ids = None
         if 'folderId' in ctx.params:
             folder_ids = self._under(scope[0], self._folder(scope[0], ctx.params['folderId']))
-        results = []
-        for mailbox in scope:
-            for item in self.visible(session, mailbox):
-                if (folder_ids is None or item.folder_id in folder_ids) and test(item):
-                    results.append(item.api())
-        if ctx.template.endswith('searchExchange'):
-            return self.page(results, ctx.query)
+        results = [item for mailbox in scope for item in self.visible(session, mailbox)
+                   if (folder_ids is None or item.folder_id in folder_ids) and test(item)]
+        if ctx.template.endswith('searchExchange'):  # the spec gives this one no setId
+            return self.page(results, ctx.query, render=lambda i: i.api())
         new_id = str(uuid.uuid4())
-        self.s.sets[new_id] = results
-        return self.page(results, ctx.query, new_id)
+        self.s.sets[new_id] = (session['id'], results)
+        while len(self.s.sets) > 200:  # keep the latest 200 result sets
+            self.s.sets.popitem(last=False)
+        return self.page(results, ctx.query, new_id, render=lambda i: i.api())
 
     # ------------------------------------------------------------------ restores
     @staticmethod
-    def check_credentials(body, bulk):
+    def check_credentials(body, bulk, org):
+        """Exactly one Exchange credential method; on-premises fields all or none."""
         user, password = ('office365UserName', 'office365UserPassword') if bulk else ('userName', 'userPassword')
-        methods = []
-        if body.get(user) or body.get(password):
-            if not (body.get(user) and body.get(password)):
-                raise ApiError(400, 'Both %s and %s are required.' % (user, password))
-            methods.append('password')
-        if body.get('userCode'):
-            methods.append('device code')
-        app = [k for k in ('applicationId', 'applicationCertificate', 'impersonationAccountName',
-                           'applicationCertificatePassword') if body.get(k)]
-        if app:
-            missing = [k for k in ('applicationId', 'applicationCertificate', 'impersonationAccountName') if not body.get(k)]
-            if missing:
-                raise ApiError(400, 'The application credentials also need %s.' % ', '.join(missing))
+        methods = {
+            'user name and password (%s, %s)' % (user, password): [user, password],
+            'device code (userCode)': ['userCode'],
+            'application (applicationId, applicationCertificate, impersonationAccountName)':
+                ['applicationId', 'applicationCertificate', 'impersonationAccountName'],
+        }
+        optional = {'applicationCertificatePassword': 'applicationCertificate'}
+        given = [name for name, fields in methods.items() if any(body.get(f) not in (None, '') for f in fields)]
+        for extra, needs in optional.items():
+            if body.get(extra) not in (None, '') and body.get(needs) in (None, ''):
+                raise ApiError(400, '%s: goes with %s, which is missing.' % (extra, needs))
+        onprem_fields = ['domainName', 'onPremisesUserName', 'onPremisesUserPassword']
+        onprem = [f for f in onprem_fields if body.get(f) not in (None, '')]
+        if onprem and len(onprem) != 3:
+            raise ApiError(400, 'On-premises credentials need all of domainName, onPremisesUserName and '
+                                'onPremisesUserPassword; missing: %s.' % ', '.join(f for f in onprem_fields if f not in onprem))
+        if org.type == 'OnPremises' and bulk and onprem and not given:
+            return  # an on-premises organization: the on-premises account is the credential
+        if len(given) != 1:
+            if not given:
+                fields = ' or '.join(methods) + (' or on-premises credentials' if bulk and org.type == 'OnPremises' else '')
+                raise ApiError(400, 'Specify the credentials to restore to Exchange with: %s.' % fields)
+            raise ApiError(400, 'Specify exactly one credential method for Exchange, not %s.' % ' and '.join(given))
+        (method,) = given
+        missing = [f for f in methods[method] if body.get(f) in (None, '')]
+        if missing:
+            raise ApiError(400, '%s: missing for the %s method.' % (', '.join(missing), method.split(' (')[0]))
+        if body.get('applicationCertificate'):
             try:
                 base64.b64decode(body['applicationCertificate'], validate=True)
-            except ValueError:
-                raise ApiError(400, 'applicationCertificate is not a base64 string.')
-            methods.append('application')
-        if len(methods) != 1:
-            raise ApiError(400, 'Specify exactly one authentication method for Exchange (%s given).' % (
-                ' and '.join(methods) or 'none'))
-        onprem = [k for k in ('domainName', 'onPremisesUserName', 'onPremisesUserPassword') if body.get(k)]
-        if onprem and len(onprem) != 3:
-            raise ApiError(400, 'domainName, onPremisesUserName and onPremisesUserPassword go together.')
+            except (binascii.Error, ValueError):
+                raise ApiError(400, 'applicationCertificate: not a base64 string.')
 
     def restore(self, ctx):
         session = self._session(ctx.params)
         org = self._org_of(session)
         body = ctx.json or {}
         template = ctx.template
-        operator = template.endswith('operatorRestore')
+        operator = template.endswith('/operatorRestore')
         bulk = template.endswith('/organization/mailboxes/restore')
+        to_other = template.endswith('/restoreTo')
         if not operator:
-            self.check_credentials(body, bulk)
-        # What to restore: [(mailbox, items)]
-        jobs = []
+            self.check_credentials(body, bulk, org)
+        jobs = []  # [(mailbox, items or None (all visible), folder or None)]
         if bulk:
-            ids = [m.get('id') for m in body.get('mailboxes') or []]
+            ids = [str((m or {}).get('id')) for m in body.get('mailboxes') or []]
             if not ids:
-                raise ApiError(400, 'Specify the mailboxes to restore.')
-            for mid in ids:
-                jobs.append((self._mailbox(session, {'mailboxId': str(mid)}), None))
+                raise ApiError(400, 'mailboxes: specify the IDs of the mailboxes to restore.')
+            for mailbox_id in dict.fromkeys(ids):
+                jobs.append((self._mailbox(session, mailbox_id), None, None))
+            operation = 'mailboxes'
         else:
-            mailbox = self._mailbox(session, ctx.params)
-            shown = self.visible(session, mailbox)
+            mailbox = self._mailbox(session, ctx.params['mailboxId'])
+            items, folder = self._scope_items(session, mailbox, ctx, body, 'restore')
             if 'folderId' in ctx.params:
-                under = self._under(mailbox, self._folder(mailbox, ctx.params['folderId']))
-                shown = [i for i in shown if i.folder_id in under]
-            elif 'itemId' in ctx.params:
-                shown = [i for i in shown if i.id == ctx.params['itemId']]
-                if not shown:
-                    raise ApiError(404, 'Item %s was not found.' % ctx.params['itemId'])
+                operation = 'folder'
             elif '/items/' in template:
-                wanted = [str(i.get('id')) for i in body.get('items') or []]
-                if not wanted:
-                    raise ApiError(400, 'Specify the items to restore.')
-                by_id = dict((i.id, i) for i in shown)
-                missing = [w for w in wanted if w not in by_id]
-                if missing:
-                    raise ApiError(404, 'Items were not found: %s' % ', '.join(missing[:5]))
-                shown = [by_id[w] for w in wanted]
-            jobs.append((mailbox, shown))
+                operation = 'items'
+            else:
+                operation, items = 'mailbox', None
+            jobs.append((mailbox, items, folder))
         target = None
-        if template.endswith('restoreTo'):
-            target = {'mailbox': body.get('mailbox'), 'folder': body.get('folder')}
-            if not target['mailbox']:
-                raise ApiError(400, 'Specify the target mailbox.')
-        if operator:
-            target = {'mailbox': None, 'folder': body.get('folder') or 'Restored Items'}
-        what = '%d mailbox%s' % (len(jobs), 'es' if len(jobs) != 1 else '') if (bulk or jobs[0][1] is None) else \
-            '%d item%s' % (len(jobs[0][1]), 's' if len(jobs[0][1]) != 1 else '')
-        op = self._new_session(org, 'Restore of %s from %s' % (what, session['name']), 'operation', _pit=session['_pit'],
-                               _deleted=session['_deleted'], _all_versions=session['_all_versions'],
-                               reason=body.get('reason') or None)
-        options = dict(body)
-        thread = threading.Thread(target=self._run_restore, args=(session, op, jobs, target, options), daemon=True)
+        if to_other:
+            if not body.get('mailbox'):
+                raise ApiError(400, 'mailbox: specify the email address of the mailbox to restore to.')
+            target = {'mailbox': body['mailbox'], 'folder': body.get('folder'),
+                      'organization': body.get('officeOrganizationName')}
+        elif operator:
+            target = {'mailbox': None, 'folder': body.get('folder') or 'Restored Items', 'organization': None}
+        if operation == 'items':
+            count = len(jobs[0][1])
+            what = '%d item%s' % (count, '' if count == 1 else 's')
+        elif operation == 'folder':
+            what = 'folder %s' % jobs[0][2].path
+        else:
+            what = '%d mailbox%s' % (len(jobs), '' if len(jobs) == 1 else 'es')
+        op = self._new_session(
+            org, '%s of %s from %s' % ('Operator restore' if operator else 'Restore', what, session['name']),
+            'operation', _parent=session['id'], _operation=ctx.template.rsplit('/', 1)[-1], _options=dict(body),
+            _stop_requested=False)
+        if operator and body.get('reason'):
+            op['reason'] = body['reason']
+        # The first mailbox's event exists as soon as the call returns: Running.
+        op['_events'].append(self._event(op, 1, jobs[0][0], target, now()))
+        thread = threading.Thread(target=self._run_restore, name='restore-%s' % op['id'][:8],
+                                  args=(session, op, jobs, target, dict(body), operation, self.s.generation),
+                                  daemon=True)
         thread.start()
         return Reply(200, {'sessionId': op['id']})
 
-    def _excluded(self, item, opts, pit):
+    @staticmethod
+    def _excluded(item, opts, pit):
+        """Items the restore leaves out entirely (not counted)."""
         if opts.get('excludeDrafts') and item.folder_path == 'Drafts':
             return True
         if opts.get('excludeDeletedItems') and item.folder_path == 'Deleted Items':
@@ -496,133 +604,186 @@ class Api:
             return True
         return False
 
-    def _target_key(self, org, email):
-        for mailbox in org.mailboxes:
-            if mailbox.email.lower() == (email or '').lower() and not mailbox.is_archive:
-                return mailbox.key
-        for o in self.s.dataset.organizations:
-            for mailbox in o.mailboxes:
-                if mailbox.email.lower() == (email or '').lower() and not mailbox.is_archive:
-                    return mailbox.key
-        return None
+    def _target_mailbox(self, session, target):
+        """(mailbox key, error) of a restoreTo target."""
+        orgs = [self._org_of(session)]
+        if target.get('organization'):
+            name = target['organization'].lower()
+            orgs = [o for o in self.s.dataset.organizations if name in (o.name.lower(), o.office_name.lower())]
+            if not orgs:
+                return None, 'Cannot restore to %s: organization %s not found.' % (target['mailbox'], target['organization'])
+        email = target['mailbox'].lower()
+        for org in orgs:
+            for mailbox in org.mailboxes:
+                if mailbox.email.lower() == email and not mailbox.is_archive:
+                    return mailbox, None
+        return None, 'Cannot restore to %s: mailbox not found in organization %s.' % (target['mailbox'], orgs[0].name)
 
-    def _run_restore(self, session, op, jobs, target, opts):
-        delay = float(self.s.config.get('restore_delay_ms') or 0) / 1000.0
-        started = now()
-        order = 0
-        per_mailbox = []
-        with self.s.lock:
-            for mailbox, _items in jobs:
-                order += 1
-                op['_events'].append(self._event(op, order, 'Running', 'Restoring %s' % mailbox.email,
-                                                 'Restore of mailbox %s started' % mailbox.email, started))
-        if delay:
-            time.sleep(delay)
-        with self.s.lock:
-            pit = session['_pit']
-            for index, (mailbox, items) in enumerate(jobs):
-                event = op['_events'][index]
-                counts = {'created': 0, 'merged': 0, 'failed': 0, 'skipped': 0}
-                error = None
-                if items is None:
-                    items = self.visible(session, mailbox)
-                if mailbox.broken:
-                    error = 'Cannot open the mailbox %s in the target organization: access denied.' % mailbox.email
-                target_key = mailbox.key
-                prefix = None
-                if target is not None and target.get('mailbox'):
-                    target_key = self._target_key(self._org_of(session), target['mailbox'])
-                    if target_key is None:
-                        error = 'The target mailbox %s was not found.' % target['mailbox']
-                if target is not None and target.get('folder'):
-                    prefix = target['folder'].strip('/')
-                if error is None:
-                    production = self.s.production.setdefault(target_key, {})
-                    for item in items:
-                        if self._excluded(item, opts, pit):
-                            continue
-                        if item.deleted_at is not None and item.deleted_at <= pit and opts.get('deletedItems') is False:
-                            counts['skipped'] += 1
-                            continue
-                        if '[corrupt]' in (item.subject or ''):
-                            counts['failed'] += 1
-                            continue
-                        folder = '%s/%s' % (prefix, item.folder_path) if prefix else item.folder_path
-                        record = production.get(item.id)
-                        if record is None or (prefix and record['folder'] != folder):
-                            production[item.id] = {'id': item.id, 'subject': item.subject, 'folder': folder,
-                                                   'version': item.version, 'unread': bool(opts.get('markRestoredAsUnread')),
-                                                   'class': item.cls}
-                            counts['created'] += 1
-                        elif record['version'] != item.version and opts.get('changedItems') is not False:
-                            record['version'] = item.version
-                            record['unread'] = bool(opts.get('markRestoredAsUnread'))
-                            counts['merged'] += 1
-                        else:
-                            counts['skipped'] += 1
+    def _run_restore(self, session, op, jobs, target, opts, operation, generation):
+        """The asynchronous part of a restore: one event per mailbox, then statistics and result."""
+        state = self.s
+        delay = float(state.config.get('restore_delay_ms') or 0) / 1000.0
+        step = delay / max(1, len(jobs))
+        pit = session['_pit']
+        per_mailbox, per_item, warnings = [], [], []
+        stopped = False
+        for index, (mailbox, items, _folder) in enumerate(jobs):
+            with state.lock:
+                if state.generation != generation:
+                    return
+                if op['_stop_requested']:
+                    stopped = True
+                if index == 0:
+                    event = op['_events'][0]
+                    started = parse_time(event['startTime'])
+                else:
+                    started = now()
+                    event = self._event(op, index + 1, mailbox, target, started)
+                    op['_events'].append(event)
+                if stopped:
+                    event.update(status='Cancelled', endTime=iso(started), message='Stopped by the user before it began.')
+                    continue
+            if step:
+                time.sleep(step)
+            with state.lock:
+                if state.generation != generation:
+                    return
+                counts, details, error, notes = self._restore_mailbox(session, mailbox, items, target, opts, pit,
+                                                                      operation)
+                warnings.extend(notes)
                 status = 'Failed' if error else ('Warning' if counts['failed'] else 'Success')
                 ended = now()
-                event.update(status=status, endTime=iso(ended),
-                             duration=str(ended - started).split('.', maxsplit=1)[0],
-                             message=error or 'Created %(created)d, merged %(merged)d, failed %(failed)d, '
-                                              'skipped %(skipped)d items' % counts)
+                event.update(status=status, endTime=iso(ended), duration=_duration(ended - started),
+                             message=error or '%s: created %d, merged %d, failed %d, skipped %d items.' % (
+                                 mailbox.email, counts['created'], counts['merged'], counts['failed'],
+                                 counts['skipped']))
                 per_mailbox.append((mailbox, counts, status, error))
-            details = []
-            for mailbox, counts, status, error in per_mailbox:
-                detail = {'id': mailbox.id, 'name': mailbox.name, 'title': 'Mailbox %s' % mailbox.email,
-                          'itemType': 'ExchangeMailbox', 'status': status, 'itemRestoreDetailsType': 'BulkMailbox',
-                          'mailboxEmail': mailbox.email, 'mailboxIsArchive': mailbox.is_archive,
-                          'mailboxIsPublic': mailbox.is_public, 'createdMailboxItemsCount': counts['created'],
-                          'mergedMailboxItemsCount': counts['merged'], 'failedMailboxItemsCount': counts['failed'],
-                          'skippedMailboxItemsCount': counts['skipped'], 'warnings': []}
+                per_item.extend(details)
+        with state.lock:
+            if state.generation != generation:
+                return
+            op['_statistics'] = self._statistics(per_mailbox, per_item, warnings, stopped)
+            failed = any(status == 'Failed' for _m, _c, status, _e in per_mailbox)
+            warned = stopped or any(status == 'Warning' for _m, _c, status, _e in per_mailbox)
+            op.update(result='Failed' if failed else ('Warning' if warned else 'Success'), eTag=op['eTag'] + 1)
+            if op['state'] != 'Stopped':
+                op.update(state='Stopped', endTime=iso(now()))
+
+    def _restore_mailbox(self, session, mailbox, items, target, opts, pit, operation):
+        """Apply one mailbox's part of a restore to production; (counts, item details, error, warnings)."""
+        counts = {'created': 0, 'merged': 0, 'failed': 0, 'skipped': 0}
+        details, notes = [], []
+        if mailbox.broken:
+            return counts, details, 'Cannot open mailbox %s: the mailbox cannot be processed (access denied).' % (
+                mailbox.email), notes
+        destination, prefix = mailbox, None
+        if target is not None:
+            if target.get('mailbox'):
+                destination, error = self._target_mailbox(session, target)
                 if error:
-                    detail['cannotContinueMailboxError'] = error
-                    detail['error'] = error
+                    return counts, details, error, notes
+            if target.get('folder'):
+                prefix = target['folder'].strip('/')
+        production = self.s.production.setdefault(destination.key, {})
+        scope = self.visible(session, mailbox) if items is None else items
+        newest = {}
+        for item in scope:
+            if item.key not in newest or item.version > newest[item.key].version:
+                newest[item.key] = item
+        unread = bool(opts.get('markRestoredAsUnread'))
+        for item in scope:
+            if self._excluded(item, opts, pit):
+                continue
+            folder = '%s/%s' % (prefix, item.folder_path) if prefix else item.folder_path
+            if newest[item.key] is not item:
+                outcome = 'skipped'  # an older version; the newest one in scope is restored
+            elif self.deleted_in_view(session, item) and opts.get('deletedItems') is False:
+                outcome = 'skipped'
+            elif '[corrupt]' in (item.subject or ''):
+                outcome = 'failed'
+                notes.append('%s: item "%s" could not be restored: the item is corrupted in the backup.' % (
+                    mailbox.email, item.subject))
+            else:
+                key = record_key(folder, item.key)
+                record = production.get(key)
+                if record is None:
+                    production[key] = {'id': item.key, 'subject': item.subject, 'folder': folder,
+                                       'version': item.version, 'unread': unread, 'class': item.cls}
+                    outcome = 'created'
+                elif record['version'] != item.version and opts.get('changedItems') is not False:
+                    record.update(version=item.version, subject=item.subject, unread=unread)
+                    outcome = 'merged'
+                else:
+                    outcome = 'skipped'
+            counts[outcome] += 1
+            if operation == 'items':
+                detail = {'id': item.id, 'name': item.subject or item.id, 'title': item.subject or item.id,
+                          'itemType': 'ExchangeMailbox', 'itemRestoreDetailsType': 'Item',
+                          'status': {'failed': 'Failed', 'skipped': 'Skipped'}.get(outcome, 'Success'),
+                          'path': '%s/%s' % (destination.email, folder), 'warnings': []}
+                if outcome == 'failed':
+                    detail['error'] = 'The item is corrupted in the backup.'
                 details.append(detail)
-            total = dict((k, sum(c[k] for _m, c, _s, _e in per_mailbox)) for k in ('created', 'merged', 'failed', 'skipped'))
-            failed = any(s == 'Failed' for _m, _c, s, _e in per_mailbox)
-            warning = total['failed'] > 0
-            op['_statistics'] = {
-                'totalItemsCount': sum(total.values()), 'restoredItemsCount': total['created'] + total['merged'],
-                'failedItemsCount': total['failed'], 'skippedItemsCount': total['skipped'],
-                'warnings': ['%d items failed to restore' % total['failed']] if warning else [],
-                'errors': [e for _m, _c, _s, e in per_mailbox if e], 'items': details}
-            op.update(state='Stopped', endTime=iso(now()),
-                      result='Failed' if failed else ('Warning' if warning else 'Success'))
+        return counts, details, None, notes
 
     @staticmethod
-    def _event(op, order, status, title, message, started):
-        return {'id': str(uuid.uuid4()), 'type': 'Restore', 'status': status, 'startTime': iso(started),
-                'endTime': None, 'duration': '0:00:00', 'title': title, 'message': message, 'order': order,
+    def _statistics(per_mailbox, per_item, warnings, stopped):
+        items = []
+        for mailbox, counts, status, error in per_mailbox:
+            detail = {'id': mailbox.id, 'name': mailbox.name, 'title': 'Mailbox %s' % mailbox.email,
+                      'itemType': 'ExchangeMailbox', 'status': status, 'itemRestoreDetailsType': 'BulkMailbox',
+                      'mailboxEmail': mailbox.email, 'mailboxIsArchive': mailbox.is_archive,
+                      'mailboxIsPublic': mailbox.is_public, 'createdMailboxItemsCount': counts['created'],
+                      'mergedMailboxItemsCount': counts['merged'], 'failedMailboxItemsCount': counts['failed'],
+                      'skippedMailboxItemsCount': counts['skipped'], 'warnings': []}
+            if error:
+                detail.update(cannotContinueMailboxError=error, error=error)
+            items.append(detail)
+        items.extend(per_item)  # item restores: one Item entry per item after the mailbox summaries
+        total = dict((k, sum(c[k] for _m, c, _s, _e in per_mailbox)) for k in ('created', 'merged', 'failed', 'skipped'))
+        notes = list(warnings)
+        if stopped:
+            notes.append('The restore was stopped before every mailbox was processed.')
+        return {'totalItemsCount': sum(total.values()), 'restoredItemsCount': total['created'] + total['merged'],
+                'failedItemsCount': total['failed'], 'skippedItemsCount': total['skipped'], 'warnings': notes,
+                'errors': [e for _m, _c, _s, e in per_mailbox if e], 'items': items}
+
+    @staticmethod
+    def _event(op, order, mailbox, target, started):
+        destination = mailbox.email
+        if target is not None:
+            destination = '%s%s' % (target.get('mailbox') or mailbox.email,
+                                    '/' + target['folder'].strip('/') if target.get('folder') else '')
+        return {'id': str(uuid.uuid4()), 'type': 'Restore', 'status': 'Running', 'startTime': iso(started),
+                'endTime': None, 'duration': '00:00:00', 'title': 'Restore of mailbox %s' % mailbox.email,
+                'message': 'Restoring mailbox %s to %s.' % (mailbox.email, destination), 'order': order,
+                'itemName': mailbox.email, 'itemType': 'Mailbox', 'source': mailbox.email, 'target': destination,
                 'organizationId': op['_org']}
 
     # ------------------------------------------------------------------ sending
     def _email_ready(self):
         settings = self.s.email_settings
-        return self.s.config.get('email_settings_configured') and settings.get('enableNotification') \
-            and settings.get('server')
+        return bool(self.s.config.get('email_settings_configured') and settings.get('enableNotification')
+                    and settings.get('server'))
 
     def send(self, ctx):
         session = self._session(ctx.params)
-        mailbox = self._mailbox(session, ctx.params)
+        mailbox = self._mailbox(session, ctx.params['mailboxId'])
         if not self._email_ready():
-            raise ApiError(400, 'Email settings for Veeam Explorer for Microsoft Exchange are not configured.')
+            raise ApiError(400, 'Cannot send items: email settings for Veeam Explorer for Microsoft Exchange are not '
+                                'configured (VexEmailSettings).')
         body = ctx.json or {}
-        shown = dict((i.id, i) for i in self.visible(session, mailbox))
-        ids = [ctx.params['itemId']] if 'itemId' in ctx.params else [str(i.get('id')) for i in body.get('items') or []]
-        if not ids:
-            raise ApiError(400, 'Specify the items to send.')
-        missing = [i for i in ids if i not in shown]
-        if missing:
-            raise ApiError(404, 'Items were not found: %s' % ', '.join(missing[:5]))
+        items, _folder = self._scope_items(session, mailbox, ctx, body, 'send')
         different = ctx.template.endswith('sendToDifferentAddress')
         if different and not body.get('to'):
-            raise ApiError(400, 'Specify the address to send the items to.')
+            raise ApiError(400, 'to: specify the address to send the items to.')
+        names = [exports.safe_name(i.subject, i.id) + '.msg' for i in items]
         self.s.sent.append({
-            'to': body.get('to') if different else mailbox.email,
+            'to': body['to'] if different else mailbox.email,
             'from': body.get('from') or self.s.email_settings.get('from'),
-            'subject': body.get('subject') or 'Restored items', 'text': body.get('text') or '',
-            'items': ids, 'attachments': [shown[i].subject for i in ids], 'mailbox': mailbox.email,
+            'subject': body.get('subject') or 'Restored items from Veeam Backup for Microsoft 365',
+            'text': body.get('text') or '', 'items': [i.id for i in items], 'attachments': names,
+            'mailbox': mailbox.email, 'time': iso(now()),
         })
         return Reply(204)
 
@@ -634,9 +795,12 @@ class Api:
 
     def put_email_settings(self, ctx):
         body = dict(ctx.json or {})
-        body.pop('userPassword', None)
-        self.s.email_settings.update(dict((k, v) for k, v in body.items() if not k.startswith('_')))
-        self.s.config['email_settings_configured'] = bool(self.s.email_settings.get('enableNotification'))
+        body.pop('userPassword', None)  # accepted, never kept
+        for key in ('_links', '_actions', 'requestId'):
+            body.pop(key, None)
+        self.s.email_settings.update(body)
+        self.s.config['email_settings_configured'] = bool(self.s.email_settings.get('enableNotification')
+                                                          and self.s.email_settings.get('server'))
         return Reply(204)
 
     # ------------------------------------------------------------------ exports
@@ -647,33 +811,22 @@ class Api:
         template = ctx.template
         msg = template.lower().endswith('/save')
         if not msg and not self.s.config.get('outlook_installed'):
-            raise ApiError(500, 'Cannot export data to a PST file: a 64-bit version of Microsoft Outlook 2016 or '
-                                'later must be installed on the Veeam Backup for Microsoft 365 server.', 'HttpError')
+            raise ApiError(500, 'Cannot export data to a PST file: a 64-bit version of Microsoft Outlook 2016, '
+                                'Microsoft Outlook 2013 or Microsoft Outlook 2010 must be installed on the computer '
+                                'running restore sessions.', 'HttpError')
         if 'mailboxId' in ctx.params:
-            mailbox = self._mailbox(session, ctx.params)
-            shown = self.visible(session, mailbox)
-            if 'folderId' in ctx.params:
-                folder = self._folder(mailbox, ctx.params['folderId'])
-                under = self._under(mailbox, folder)
-                shown = [i for i in shown if i.folder_id in under]
-                scope, base = 'folder:%s:%s' % (mailbox.key, folder.path), folder.name.replace(' ', '_')
+            mailbox = self._mailbox(session, ctx.params['mailboxId'])
+            shown, folder = self._scope_items(session, mailbox, ctx, body, 'export')
+            if folder is not None:
+                scope, base = 'folder:%s:%s' % (mailbox.key, folder.path), exports.safe_name(folder.name, 'folder')
             elif 'itemId' in ctx.params:
-                shown = [i for i in shown if i.id == ctx.params['itemId']]
-                if not shown:
-                    raise ApiError(404, 'Item %s was not found.' % ctx.params['itemId'])
-                scope, base = 'item:%s:%s' % (mailbox.key, shown[0].id), shown[0].id
-            elif '/items/' in template:
-                wanted = [str(i.get('id')) for i in body.get('items') or []]
-                if not wanted:
-                    raise ApiError(400, 'Specify the items to export.')
-                by_id = dict((i.id, i) for i in shown)
-                missing = [w for w in wanted if w not in by_id]
-                if missing:
-                    raise ApiError(404, 'Items were not found: %s' % ', '.join(missing[:5]))
-                shown = [by_id[w] for w in wanted]
-                scope, base = 'items:%s:%s' % (mailbox.key, ','.join(sorted(wanted))), 'items'
+                scope = 'item:%s:%s' % (mailbox.key, shown[0].id)
+                base = exports.safe_name(shown[0].subject, 'item') if msg else shown[0].id
+            elif template.split('/')[-2] == 'items':
+                scope = 'items:%s:%s' % (mailbox.key, ','.join(sorted(i.id for i in shown)))
+                base = exports.safe_name(shown[0].subject, 'item') if msg and len(shown) == 1 else 'items'
             else:
-                scope, base = 'mailbox:%s' % mailbox.key, mailbox.email.split('@')[0]
+                scope, base = 'mailbox:%s' % mailbox.key, exports.safe_name(mailbox.email.split('@')[0], 'mailbox')
         else:
             shown = [i for m in org.mailboxes for i in self.visible(session, m)]
             scope, base = 'organization:%s' % org.name, org.office_name
@@ -683,21 +836,38 @@ class Api:
             shown = [i for i in shown if low in (i.subject or '').lower() or low in (i.body or '').lower()]
             scope += ':keyword=%s' % low
         if not shown:
-            raise ApiError(404, 'There is nothing to export: no items match.')
+            raise ApiError(404, 'There is nothing to export: no item is in scope.')
         scope += ':pit=%s' % iso(session['_pit'])
-        size = self.s.config.get('export_size_bytes') or sum(i.size or 0 for i in shown)
+        override = self.s.config.get('export_size_bytes')
+        size = int(override) if override else sum(i.size or 0 for i in shown)
         kind = 'msg' if msg else 'pst'
         part_limit = None
+        members = None
         if msg and len(shown) > 1:
-            part_limit = max(1, size // len(shown))
-        elif body.get('enablePstSizeLimit') and body.get('pstSizeLimitBytes'):
-            limit = int(body['pstSizeLimitBytes'])
-            if not 1 << 30 <= limit <= 49 << 30:
-                raise ApiError(400, 'The PST size limit must be from 1 GB to 49 GB.')
-            part_limit = max(1, limit // int(self.s.config.get('pst_limit_scale') or 1))
-        stream, filename = exports.build(scope, size, kind, base, part_limit)
-        record = {'scope': scope, 'size': stream.size, 'filename': filename, 'parts': part_limit is not None,
-                  'sha256': None, '_stream': stream}
+            sizes = [i.size or 0 for i in shown]
+            if override:
+                sizes = [size // len(shown)] * len(shown)
+                sizes[-1] += size - sum(sizes)
+            members = [(i.id, i.subject or i.id, s) for i, s in zip(shown, sizes)]
+        elif not msg and body.get('enablePstSizeLimit'):
+            limit = body.get('pstSizeLimitBytes')
+            if limit is None:
+                raise ApiError(400, 'pstSizeLimitBytes: required when enablePstSizeLimit is true.')
+            if not GIB <= int(limit) <= 49 * GIB:
+                raise ApiError(400, 'pstSizeLimitBytes: the PST size limit must be from 1 GB to 49 GB '
+                                    '(1073741824 to 52613349376 bytes), not %s.' % limit)
+            part_limit = max(1, int(limit) // max(1, int(self.s.config.get('pst_limit_scale') or 1)))
+        stream, filename = exports.build(scope, size, kind, base, part_limit, members)
+        record = {'scope': scope, 'size': stream.size, 'content_size': size, 'kind': kind, 'filename': filename,
+                  'parts': isinstance(stream, exports.Zip), 'part_limit': part_limit,
+                  'members': [m[0] for m in stream.members] if isinstance(stream, exports.Zip) else None,
+                  'items': len(shown), 'sha256': None, 'status': None, 'range_start': 0, 'bytes_sent': 0,
+                  'complete': False, '_stream': stream}
         self.s.exports.append(record)
-        return Reply(200, stream=stream, content_type='application/octet-stream',
+        return Reply(200, stream=stream, export=record,
                      headers={'Content-Disposition': 'attachment; filename="%s"' % filename})
+
+
+def _duration(delta):
+    seconds = int(delta.total_seconds())
+    return '%02d:%02d:%02d' % (seconds // 3600, seconds % 3600 // 60, seconds % 60)

@@ -18,7 +18,8 @@ NS = uuid.UUID('4f1c2a53-7d0e-4b8e-9a51-6c0de5a1b365')
 
 
 def iso(moment):
-    return moment.strftime('%Y-%m-%dT%H:%M:%SZ')
+    return '%04d-%02d-%02dT%02d:%02d:%02dZ' % (moment.year, moment.month, moment.day, moment.hour, moment.minute,
+                                             moment.second)
 
 
 def parse_time(text):
@@ -58,7 +59,7 @@ class Folder:
 class Item:
     __slots__ = ('id', 'mailbox_id', 'folder_id', 'folder_path', 'cls', 'subject', 'sender', 'to', 'cc', 'sent',
                  'received', 'body', 'size', 'attachments', 'version', 'deleted_at', 'backed_up_at', 'hold',
-                 'old_version', 'extra')
+                 'old_version', 'extra', 'key', '_api')
 
     def __init__(self, **kw):
         for name in self.__slots__:
@@ -69,9 +70,18 @@ class Item:
             self.extra = {}
         if self.version is None:
             self.version = 1
+        if self.key is None:
+            self.key = self.id  # the logical item: every version of an item has the same key
+        self._api = None
 
     def api(self):
-        """The item as the API shows it (RESTExchangeItemsComposed fields only)."""
+        """The item as the API shows it (RESTExchangeItemsComposed fields only); made once, never
+        to be changed by callers (items do not change)."""
+        if self._api is None:
+            self._api = self._render()
+        return self._api
+
+    def _render(self):
         data = {'id': self.id, 'mailboxId': self.mailbox_id, 'itemClass': self.cls}
         if self.cls in ('IPM.Note', 'IPM.Post'):
             data.update({'subject': self.subject, 'from': self.sender, 'to': self.to, 'cc': self.cc or '',
@@ -189,6 +199,8 @@ def fill_standard_mailbox(seed, mailbox, domain, rng, corrupt=False):
         folder = ['Inbox', 'Inbox/Projects', 'Inbox/Projects/2026', 'Inbox'][index % 4]
         sender = '%s@%s' % (PEOPLE[(index + 3) % len(PEOPLE)], domain)
         attachments = [('notes-%d.docx' % index, 20000 + index * 1000)] if index % 5 == 0 else []
+        if index == 10:
+            attachments.append(('mockups-%d.zip' % index, 2600 * 1024))  # the big one: about 3 MB
         size = 20 * 1024 + rng.randint(0, 300) * 1024 + sum(a[1] for a in attachments)
         items.append(_item(seed, mailbox, folder, n, 'IPM.Note', subject, sender, me, received, size,
                            attachments=attachments,
@@ -209,7 +221,7 @@ def fill_standard_mailbox(seed, mailbox, domain, rng, corrupt=False):
         items.append(_item(seed, mailbox, 'Sent Items', n, 'IPM.Note', 'Re: %s' % SUBJECTS[index], me,
                            'frank@%s' % domain, received, 30 * 1024))
     n += 1
-    items.append(_item(seed, mailbox, 'Drafts', n, 'IPM.Note', 'Draft: ideas for 2027', me, '', base, 8 * 1024))
+    items.append(_item(seed, mailbox, 'Drafts', n, 'IPM.Note', 'Draft: ideas for 2027', me, '', base, 24 * 1024))
     n += 1
     items.append(_item(seed, mailbox, 'Deleted Items', n, 'IPM.Note', 'Old newsletter', 'news@contoso.example', me,
                        base, 60 * 1024))
@@ -225,7 +237,7 @@ def fill_standard_mailbox(seed, mailbox, domain, rng, corrupt=False):
         n += 1
         received = datetime(2026, 10, 20 + index, 11, 0, tzinfo=timezone.utc)
         to = '%s@%s' % (subject.split()[0].lower(), domain) if cls == 'IPM.Contact' else me
-        items.append(_item(seed, mailbox, folder, n, cls, subject, me, to, received, 12 * 1024,
+        items.append(_item(seed, mailbox, folder, n, cls, subject, me, to, received, (22 + index) * 1024,
                            extra={'company': 'Contoso', 'job': 'Engineer', 'location': 'Room 1'}))
     # Holds: one item each.
     items[1].hold = 'in_place'
@@ -235,7 +247,7 @@ def fill_standard_mailbox(seed, mailbox, domain, rng, corrupt=False):
         current = items[index]
         current.version = 2
         old = Item(**dict((s, getattr(current, s)) for s in Item.__slots__))
-        old.id = current.id + '-v1'
+        old.id = current.id + '-v1'  # same key as the current version
         old.version = 1
         old.old_version = True
         old.subject = current.subject + ' (draft)'
@@ -329,28 +341,37 @@ class Dataset:
                 self.items_by_id[(m.id, item.id)] = item
 
     def production(self):
-        """What Exchange holds now, per mailbox key: {item id: record}."""
+        """What Exchange holds now: {mailbox key: {(folder path lowered, item key): record}}.
+
+        A record is {id, subject, folder, version, unread, class}; ``id`` is the backed-up item's
+        key, so a restored copy in another folder has the id of the item it came from.
+        """
+        contoso = self.organizations[0].id
         state = {}
         for m in self.mailboxes.values():
             records = {}
             for item in m.items:
                 if item.old_version or item.deleted_at is not None:
                     continue
-                records[item.id] = {'id': item.id, 'subject': item.subject, 'folder': item.folder_path,
-                                    'version': item.version, 'unread': False, 'class': item.cls}
-            state[m.key] = records
-        for m in self.mailboxes.values():
-            records = state[m.key]
+                records[record_key(item.folder_path, item.key)] = {
+                    'id': item.key, 'subject': item.subject, 'folder': item.folder_path, 'version': item.version,
+                    'unread': False, 'class': item.cls}
             if m.email.startswith('user') and m.email.endswith('@tailspin.onmicrosoft.com'):
-                first = m.items[0].id
-                records.pop(first, None)  # lost: a restore creates it
+                records.pop(record_key(m.items[0].folder_path, m.items[0].key), None)  # lost: a restore creates it
             if m.email == 'bob@contoso.onmicrosoft.com':
                 for key in [k for k, r in records.items() if r['folder'] == 'Inbox/Invoices']:
                     del records[key]  # Bob lost his whole Invoices folder
-            if not m.is_archive and not m.is_public and m.org_id == self.organizations[0].id \
+            if not m.is_archive and not m.is_public and m.org_id == contoso \
                     and m.email != 'reports@contoso.onmicrosoft.com':
                 # Two items were changed in production since the backup: a restore merges them.
                 for item in m.items[6:8]:
-                    if item.id in records:
-                        records[item.id]['version'] = item.version + 1
+                    record = records.get(record_key(item.folder_path, item.key))
+                    if record is not None:
+                        record['version'] = item.version + 1
+            state[m.key] = records
         return state
+
+
+def record_key(folder_path, item_key):
+    """The key of a production record: an item is the same item only in the same folder."""
+    return (folder_path.lower(), item_key)

@@ -1,31 +1,40 @@
-"""Deterministic export content, streamed in constant memory, with byte ranges and ZIP parts.
+"""Deterministic export content, streamed in constant memory, with byte ranges and ZIP archives.
 
 The bytes of an export are a pure function of its scope (a string naming what was exported)
 and its size, so tests can recompute and compare them, and a ``Range`` request gets exactly
-the rest of what a first request would have sent.
+the rest of what a first request would have sent.  Nothing is ever held whole in memory: the
+content is slices of one precomputed 1 MiB pattern, and a ZIP is its headers (computed once)
+around such slices.
+
+- ``Content(scope, size, kind)``: one PST or MSG file.
+- ``Zip(members)``: a stored (not compressed) ZIP, ZIP64 when it needs to be;
+  ``zip_of_parts`` splits one Content at a size limit (``<name>_1.pst``, ...),
+  ``zip_of_items`` holds one MSG file per item.
+- ``build(...)`` what the server sends, ``expected_bytes(...)`` / ``expected_iter(...)`` for tests.
 """
 
 from __future__ import annotations
 
 import hashlib
 import random
+import re
 import struct
+import threading
 import zlib
 from functools import lru_cache
 
 BLOCK = 1 << 20  # the repeating pattern, 1 MiB
 MAGIC = {'pst': b'!BDN', 'msg': b'\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1', 'zip': b''}
+ZIP_DATE = ((2026 - 1980) << 9) | (11 << 5) | 22  # 2026-11-22, 00:00 (DOS date and time)
+U32 = 0xFFFFFFFF
 
 
 @lru_cache(maxsize=1)
 def _pattern():
     rng = random.Random(365)
-    data = bytes(rng.getrandbits(8) for _byte in range(4096))
+    data = rng.getrandbits(8 * 4096).to_bytes(4096, 'little')
     # Widen cheaply to BLOCK bytes, each 4 KiB page stamped with its index so that pages differ.
-    pages = []
-    for page in range(BLOCK // 4096):
-        pages.append(struct.pack('>I', page) + data[4:])
-    block = b''.join(pages)
+    block = b''.join(struct.pack('>I', page) + data[4:] for page in range(BLOCK // 4096))
     return block + block  # doubled, so any BLOCK-long window is one slice
 
 
@@ -39,73 +48,109 @@ class Content:
         digest = hashlib.sha256(('%s:%s:%d' % (kind, scope, self.size)).encode()).digest()
         self.header = (MAGIC.get(kind, b'') + digest)[:self.size]
         self.shift = int.from_bytes(digest[:4], 'big') % BLOCK
+        self._sha256 = None
+
+    @property
+    def identity(self):
+        return ('content', self.kind, self.scope, self.size)
 
     def iter(self, start=0, end=None, chunk=BLOCK):
-        """Chunks of bytes [start, end)."""
+        """Chunks of bytes [start, end), each at most ``chunk`` (at most 1 MiB) long."""
         end = self.size if end is None else min(end, self.size)
-        pos = start
+        chunk = max(1, min(chunk, BLOCK))
+        pos = max(0, start)
         pattern = _pattern()
         while pos < end:
             if pos < len(self.header):
                 piece = self.header[pos:min(end, len(self.header))]
             else:
                 offset = (pos + self.shift) % BLOCK
-                length = min(chunk, end - pos, BLOCK)
-                piece = pattern[offset:offset + length]
+                piece = pattern[offset:offset + min(chunk, end - pos)]
             yield piece
             pos += len(piece)
 
-    def sha256(self):
-        digest = hashlib.sha256()
-        for piece in self.iter():
-            digest.update(piece)
-        return digest.hexdigest()
-
     def crc32(self, start=0, end=None):
-        crc = 0
-        for piece in self.iter(start, end):
-            crc = zlib.crc32(piece, crc)
-        return crc & 0xffffffff
+        end = self.size if end is None else min(end, self.size)
+        return _crc32(self.kind, self.scope, self.size, start, end)
+
+    def sha256(self):
+        if self._sha256 is None:
+            self._sha256 = _sha256_of(self)
+        return self._sha256
 
 
-class ZipOfParts:
-    """A stored (uncompressed) ZIP whose members are consecutive slices of one Content."""
+@lru_cache(maxsize=4096)
+def _crc32(kind, scope, size, start, end):
+    crc = 0
+    for piece in Content(scope, size, kind).iter(start, end):
+        crc = zlib.crc32(piece, crc)
+    return crc & U32
 
-    def __init__(self, content, part_size, base_name, extension):
-        self.content = content
-        self.members = []
-        offset = 0
-        index = 1
-        while offset < content.size or (index == 1 and content.size == 0):
-            length = min(part_size, content.size - offset)
-            self.members.append(('%s_%d.%s' % (base_name, index, extension), offset, length))
-            offset += length
-            index += 1
-            if length == 0:
-                break
+
+def _sha256_of(stream):
+    digest = hashlib.sha256()
+    for piece in stream.iter():
+        digest.update(piece)
+    return digest.hexdigest()
+
+
+class Zip:
+    """A stored (uncompressed) ZIP of members ``(name, content, start, length)``: each member is
+    the slice [start, start + length) of a Content.  ZIP64 records are written when a size or an
+    offset does not fit in 32 bits (or when ``zip64`` is true)."""
+
+    def __init__(self, members, zip64=None):
+        self.members = list(members)
+        if zip64 is None:
+            total = sum(m[3] + 200 + 2 * len(m[0]) for m in self.members)
+            zip64 = total >= U32 or len(self.members) >= 0xFFFF
+        self.zip64 = zip64
         self.segments = []
         central = []
         position = 0
-        for name, start, length in self.members:
+        for name, content, start, length in self.members:
             crc = content.crc32(start, start + length)
-            raw = name.encode()
-            local = struct.pack('<IHHHHHIIIHH', 0x04034b50, 20, 0, 0, 0, 0x21, crc, length, length, len(raw), 0) + raw
-            central.append(struct.pack('<IHHHHHHIIIHHHHHII', 0x02014b50, 20, 20, 0, 0, 0, 0x21, crc, length, length,
-                                       len(raw), 0, 0, 0, 0, 0, position) + raw)
+            raw = name.encode('utf-8')
+            flags = 0x800 if not raw.isascii() else 0
+            if zip64:
+                extra = struct.pack('<HHQQ', 1, 16, length, length)
+                local = struct.pack('<IHHHHHIIIHH', 0x04034b50, 45, flags, 0, 0, ZIP_DATE, crc, U32, U32, len(raw),
+                                    len(extra)) + raw + extra
+                cextra = struct.pack('<HHQQQ', 1, 24, length, length, position)
+                central.append(struct.pack('<IHHHHHHIIIHHHHHII', 0x02014b50, 45, 45, flags, 0, 0, ZIP_DATE, crc, U32,
+                                           U32, len(raw), len(cextra), 0, 0, 0, 0, U32) + raw + cextra)
+            else:
+                local = struct.pack('<IHHHHHIIIHH', 0x04034b50, 20, flags, 0, 0, ZIP_DATE, crc, length, length,
+                                    len(raw), 0) + raw
+                central.append(struct.pack('<IHHHHHHIIIHHHHHII', 0x02014b50, 20, 20, flags, 0, 0, ZIP_DATE, crc,
+                                           length, length, len(raw), 0, 0, 0, 0, 0, position) + raw)
             self.segments.append(('bytes', local))
-            self.segments.append(('slice', (start, start + length)))
+            self.segments.append(('slice', (content, start, start + length)))
             position += len(local) + length
         directory = b''.join(central)
-        end = struct.pack('<IHHHHIIH', 0x06054b50, 0, 0, len(self.members), len(self.members), len(directory),
-                          position, 0)
-        self.segments.append(('bytes', directory + end))
-        self.size = sum(len(s[1]) if s[0] == 'bytes' else s[1][1] - s[1][0] for s in self.segments)
+        count = len(self.members)
+        tail = b''
+        if zip64:
+            record = struct.pack('<IQHHIIQQQQ', 0x06064b50, 44, 45, 45, 0, 0, count, count, len(directory), position)
+            locator = struct.pack('<IIQI', 0x07064b50, 0, position + len(directory), 1)
+            tail = record + locator
+            end = struct.pack('<IHHHHIIH', 0x06054b50, 0, 0, min(count, 0xFFFF), min(count, 0xFFFF),
+                              min(len(directory), U32), U32, 0)
+        else:
+            end = struct.pack('<IHHHHIIH', 0x06054b50, 0, 0, count, count, len(directory), position, 0)
+        self.segments.append(('bytes', directory + tail + end))
+        self.size = sum(len(v) if k == 'bytes' else v[2] - v[1] for k, v in self.segments)
+        self._sha256 = None
+
+    @property
+    def identity(self):
+        return ('zip', tuple((name, content.identity, start, length) for name, content, start, length in self.members))
 
     def iter(self, start=0, end=None, chunk=BLOCK):
         end = self.size if end is None else min(end, self.size)
         pos = 0
         for kind, value in self.segments:
-            length = len(value) if kind == 'bytes' else value[1] - value[0]
+            length = len(value) if kind == 'bytes' else value[2] - value[1]
             seg_start, seg_end = pos, pos + length
             pos = seg_end
             if seg_end <= start or seg_start >= end:
@@ -114,24 +159,94 @@ class ZipOfParts:
             if kind == 'bytes':
                 yield value[lo:hi]
             else:
-                yield from self.content.iter(value[0] + lo, value[0] + hi, chunk)
+                content, first = value[0], value[1]
+                yield from content.iter(first + lo, first + hi, chunk)
 
     def sha256(self):
-        digest = hashlib.sha256()
-        for piece in self.iter():
-            digest.update(piece)
-        return digest.hexdigest()
+        if self._sha256 is None:
+            self._sha256 = _sha256_of(self)
+        return self._sha256
 
 
-def build(scope, size, kind, base_name, part_limit=None):
-    """(stream, filename): a Content, or a ZipOfParts when ``part_limit`` splits it."""
+def zip_of_parts(content, part_size, base_name, extension, zip64=None):
+    """``content`` cut into parts of at most ``part_size`` bytes: ``<base>_1.<ext>``, ``<base>_2.<ext>``..."""
+    part_size = max(1, int(part_size))
+    members = []
+    offset = 0
+    while offset < content.size or not members:
+        length = min(part_size, content.size - offset)
+        members.append(('%s_%d.%s' % (base_name, len(members) + 1, extension), content, offset, length))
+        offset += length
+    return Zip(members, zip64)
+
+
+def safe_name(text, default='item'):
+    """A file name made of the text's letters, digits, spaces, dots, dashes and underscores."""
+    name = re.sub(r'[^A-Za-z0-9 ._-]+', '_', text or '').strip(' ._')[:100]
+    return name or default
+
+
+def zip_of_items(scope, items, zip64=None):
+    """One MSG file per item: ``items`` is [(item id, name, size)]; names are made unique."""
+    members = []
+    seen = {}
+    for item_id, name, size in items:
+        base = safe_name(name)
+        count = seen.get(base.lower(), 0) + 1
+        seen[base.lower()] = count
+        file_name = '%s.msg' % base if count == 1 else '%s (%d).msg' % (base, count)
+        members.append((file_name, Content('%s/%s' % (scope, item_id), size, 'msg'), 0, int(size)))
+    return Zip(members, zip64)
+
+
+def build(scope, size, kind, base_name, part_limit=None, items=None):
+    """(stream, filename) of one export.
+
+    PST: a Content, or a ZIP of parts when ``part_limit`` is smaller than ``size``.
+    MSG: a Content for one item; for several ``items`` ([(id, name, size)]) a ZIP of MSG files.
+    """
+    if kind == 'msg' and items and len(items) > 1:
+        return _cached_zip_of_items(scope, tuple(items)), '%s.zip' % base_name
     content = Content(scope, size, kind)
-    if part_limit and size > part_limit:
-        return ZipOfParts(content, part_limit, base_name, kind), '%s.zip' % base_name
+    if part_limit and content.size > part_limit:
+        return _cached_zip_of_parts(scope, content.size, kind, part_limit, base_name), '%s.zip' % base_name
     return content, '%s.%s' % (base_name, kind)
 
 
-def expected_bytes(scope, size, kind='pst', part_limit=None, base_name='export'):
+_ZIP_LOCK = threading.Lock()
+
+
+@lru_cache(maxsize=64)
+def _zip_of_parts(scope, size, kind, part_limit, base_name):
+    return zip_of_parts(Content(scope, size, kind), part_limit, base_name, kind)
+
+
+@lru_cache(maxsize=64)
+def _zip_of_items(scope, items):
+    return zip_of_items(scope, items)
+
+
+def _cached_zip_of_parts(*args):
+    with _ZIP_LOCK:  # one thread computes the CRCs of a big ZIP; the others wait for it
+        return _zip_of_parts(*args)
+
+
+def _cached_zip_of_items(*args):
+    with _ZIP_LOCK:
+        return _zip_of_items(*args)
+
+
+def expected_iter(scope, size, kind='pst', part_limit=None, base_name='export', items=None, start=0):
+    """The bytes of an export from ``start`` on, in chunks (constant memory, for any size)."""
+    stream, _name = build(scope, size, kind, base_name, part_limit, items)
+    return stream.iter(start)
+
+
+def expected_bytes(scope, size, kind='pst', part_limit=None, base_name='export', items=None):
     """All the bytes of an export (for tests with small sizes)."""
-    stream, _name = build(scope, size, kind, base_name, part_limit)
-    return b''.join(stream.iter())
+    return b''.join(expected_iter(scope, size, kind, part_limit, base_name, items))
+
+
+def sha256_of(stream):
+    """The SHA-256 of a stream's whole content (computed once per stream object)."""
+    return stream.sha256()
