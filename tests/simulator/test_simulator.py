@@ -196,7 +196,7 @@ def test_restore_failures(api):
     assert by_mail['broken@contoso.onmicrosoft.com']['status'] == 'Failed'
     assert by_mail['carol@contoso.onmicrosoft.com']['failedMailboxItemsCount'] == 1  # the [corrupt] item
     no_creds = api.http.post(api.sim.url + path, json={'mailboxes': [{'id': carol['id']}]})
-    assert no_creds.status_code == 400 and 'exactly one authentication method' in no_creds.json()['message']
+    assert no_creds.status_code == 400 and 'Specify the credentials' in no_creds.json()['message']
 
 
 def test_strict_server_rejects_misspelt_fields_and_wrong_case(api):
