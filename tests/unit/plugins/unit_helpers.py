@@ -43,6 +43,22 @@ def json_of(call):
     return json.loads(call.request.body)
 
 
+class FakeClock:
+    """A clock whose sleeps only move it on: pass ``time``/``sleep`` where code takes a clock and a
+    sleep function, or put it in place of a module's ``time`` (``monkeypatch.setattr(mod, 'time', clock)``)."""
+
+    def __init__(self, now=1_000_000.0):
+        self.now = now
+        self.sleeps = []
+
+    def time(self):
+        return self.now
+
+    def sleep(self, seconds):
+        self.sleeps.append(seconds)
+        self.now += seconds
+
+
 CONNECTION = {'server': 'vb365.test', 'username': 'restore-admin', 'password': 'Unit-Test-Pa55!', 'ca_path': None}
 
 
