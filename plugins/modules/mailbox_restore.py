@@ -16,11 +16,13 @@ description:
     M(vb365.restore.restore_session) - back to their original place, into another mailbox (and folder, Exchange
     server, region or organization), or many at once through the bulk restore.
   - The module picks the endpoint. One mailbox to its original place without restore flags uses the mailbox
-    restore; several mailboxes (or one with restore flags or on-premises credentials) use one bulk restore per
-    O(batch_size) mailboxes; O(target) uses a restore to another location per mailbox; O(folder) uses the folder
-    restores. An option the chosen endpoint does not take is refused, never dropped.
+    restore, whose body takes credentials only; several mailboxes (or one with restore flags, on-premises
+    credentials or a O(target) with only O(target.cas_server)) use one bulk restore per O(batch_size) mailboxes;
+    O(target.mailbox) uses a restore to another location per mailbox; O(folder) uses the folder restores, one per
+    mailbox. An option the chosen endpoint does not take is refused before any request, never dropped.
   - The restore runs asynchronously on the server; by default the module waits for it and reports the created,
-    merged, failed and skipped item counts of every mailbox.
+    merged, failed and skipped item counts of every mailbox. Several requests (batches, or one per mailbox) are
+    followed one after the other, each for up to O(wait_timeout) seconds.
   - The server decides what to do with each item (create what is missing, merge what changed, skip what is the
     same), so a second identical run is safe and reports mostly skipped items; the module reports C(changed) only
     when items were created or merged.
@@ -53,7 +55,10 @@ options:
     elements: str
     required: true
   archive:
-    description: Whether plain emails and names in O(mailboxes) mean the users' in-place archive mailboxes.
+    description:
+      - Whether O(mailboxes) means the users' in-place archive mailboxes.
+      - An archive has the same email (and usually name) as its owner's mailbox, so emails, names and wildcards match
+        primary mailboxes only by default, and archives only when this is V(true). Ids match either.
     type: bool
     default: false
   folder:

@@ -10,7 +10,7 @@ import responses
 
 from ansible_collections.vb365.restore.plugins.modules import mailbox_restore
 
-from unit_helpers import BASE, json_of, run_module, token_body
+from unit_helpers import BASE, FakeClock, json_of, run_module, token_body
 
 SID = '0b6f1a4e-2c1d-4a57-9a3c-1f5b3c9d2e10'
 ROOT = BASE + '/v8/RestoreSessions/%s' % SID
@@ -139,3 +139,243 @@ def test_flag_the_endpoint_does_not_take_is_refused(api, capsys):
 def test_flags_on_a_folder_restore_to_its_place_are_refused(api, capsys):
     result = run_module(mailbox_restore, args(folder='Inbox', changed_items=True), capsys)
     assert result.failed and result['msg'].startswith('changed_items: not accepted by the restore of a folder')
+
+
+# ------------------------------------------------------------------ more bodies, per endpoint and credential method
+INBOX = {'id': 'f0000000-0000-0000-0000-000000000001', 'name': 'Inbox'}
+INVOICES = {'id': 'f0000000-0000-0000-0000-000000000002', 'name': 'Invoices'}
+PFX = b'\x30\x82\x01\x0a made-up pfx bytes'
+APP_CREDS = {'application_id': APP, 'certificate_content': base64.b64encode(PFX).decode(),
+             'certificate_password': 'Pfx-Pa55', 'impersonation_account': 'restore@contoso.onmicrosoft.com'}
+APP_FIELDS = {'applicationId': APP, 'applicationCertificate': base64.b64encode(PFX).decode(),
+              'applicationCertificatePassword': 'Pfx-Pa55', 'impersonationAccountName': 'restore@contoso.onmicrosoft.com'}
+
+
+def folders(api, mailbox):
+    """The two folder lookups that walk Inbox/Invoices."""
+    api.add(responses.GET, MB + '/%s/folders' % mailbox['id'], json={'offset': 0, 'limit': 10000, 'results': [INBOX]})
+    api.add(responses.GET, MB + '/%s/folders' % mailbox['id'], json={'offset': 0, 'limit': 10000, 'results': [INVOICES]})
+
+
+PASSWORD_FIELDS = {'userName': 'ex@contoso.onmicrosoft.com', 'userPassword': 'Ex-Pa55!'}
+BULK_PASSWORD_FIELDS = {'office365UserName': 'ex@contoso.onmicrosoft.com', 'office365UserPassword': 'Ex-Pa55!'}
+ONE = (['bob@contoso.onmicrosoft.com'], '/%s/restore' % BOB['id'], None)
+TWO = (['alice@contoso.onmicrosoft.com', BOB['id']], '/restore', [{'id': ALICE['id']}, {'id': BOB['id']}])
+
+
+@pytest.mark.parametrize('endpoint, where, creds, fields', [
+    ('mailbox', ONE, PASSWORD_CREDS, PASSWORD_FIELDS),
+    ('mailbox', ONE, {'user_code': 'DEVICE-42'}, {'userCode': 'DEVICE-42'}),
+    ('mailbox', ONE, APP_CREDS, APP_FIELDS),
+    ('bulk', TWO, PASSWORD_CREDS, BULK_PASSWORD_FIELDS),
+    ('bulk', TWO, {'user_code': 'DEVICE-42'}, {'userCode': 'DEVICE-42'}),
+    ('bulk', TWO, APP_CREDS, APP_FIELDS),
+])
+def test_each_credential_method_on_each_original_place_endpoint(api, capsys, endpoint, where, creds, fields):
+    mailboxes, suffix, ids = where
+    prepared(api)
+    started(api, MB + suffix)
+    done(api)
+    result = run_module(mailbox_restore, args(mailboxes=mailboxes, exchange_credentials=creds), capsys)
+    assert result['endpoint'] == endpoint
+    assert json_of(api.calls[3]) == (dict(fields, mailboxes=ids) if ids else fields)
+    assert 'Pfx-Pa55' not in str(result) and 'DEVICE-42' not in str(result) and 'Ex-Pa55!' not in str(result)
+
+
+def test_folder_to_its_original_place(api, capsys):
+    prepared(api)
+    folders(api, BOB)
+    started(api, MB + '/%s/folders/%s/restore' % (BOB['id'], INVOICES['id']))
+    done(api)
+    result = run_module(mailbox_restore, args(folder='Inbox/Invoices', exchange_credentials={'user_code': 'D-1'}),
+                        capsys)
+    assert result['endpoint'] == 'folder'
+    assert json_of(api.calls[5]) == {'userCode': 'D-1'}
+
+
+def test_folder_of_two_mailboxes_to_another_place(api, capsys):
+    prepared(api)
+    for mailbox in (ALICE, BOB):
+        folders(api, mailbox)
+    for mailbox in (ALICE, BOB):
+        started(api, MB + '/%s/folders/%s/restoreTo' % (mailbox['id'], INVOICES['id']))
+    done(api)
+    result = run_module(mailbox_restore, args(
+        mailboxes=['Alice', 'bob@contoso.onmicrosoft.com'], folder='inbox/invoices', deleted_items=True,
+        exclude_in_place_hold_items=True, exclude_litigation_hold_items=False,
+        target={'mailbox': 'legal@contoso.onmicrosoft.com', 'folder': 'Invoices of leavers', 'cas_server': 'cas01',
+                'region': 'Worldwide'}), capsys)
+    assert result['endpoint'] == 'folder_to' and len(result['restore']['session_ids']) == 2
+    expected = {'userName': 'ex@contoso.onmicrosoft.com', 'userPassword': 'Ex-Pa55!', 'deletedItems': True,
+                'excludeInPlaceHoldItems': True, 'excludeLitigationHoldItems': False,
+                'mailbox': 'legal@contoso.onmicrosoft.com', 'folder': 'Invoices of leavers', 'casServer': 'cas01',
+                'officeRegion': 'Worldwide'}
+    assert json_of(api.calls[7]) == json_of(api.calls[8]) == expected
+
+
+def test_several_mailboxes_to_another_mailbox_one_request_each(api, capsys):
+    prepared(api)
+    started(api, MB + '/%s/restoreTo' % ALICE['id'])
+    started(api, MB + '/%s/restoreTo' % BOB['id'])
+    done(api)
+    result = run_module(mailbox_restore, args(mailboxes=['*'], target={'mailbox': 'frank@contoso.onmicrosoft.com'}),
+                        capsys)
+    assert result['endpoint'] == 'mailbox_to' and [m['email'] for m in result['mailboxes']] == [
+        ALICE['email'], BOB['email']]
+    assert json_of(api.calls[3]) == json_of(api.calls[4]) == {
+        'userName': 'ex@contoso.onmicrosoft.com', 'userPassword': 'Ex-Pa55!', 'mailbox': 'frank@contoso.onmicrosoft.com'}
+
+
+def test_batches_of_bulk_restores(api, capsys):
+    prepared(api)
+    started(api, MB + '/restore')
+    started(api, MB + '/restore')
+    done(api)
+    result = run_module(mailbox_restore, args(mailboxes=['*'], batch_size=1), capsys)
+    assert [json_of(c)['mailboxes'] for c in api.calls[3:5]] == [[{'id': ALICE['id']}], [{'id': BOB['id']}]]
+    assert len(result['restore']['session_ids']) == 2 and result['changed'] is True
+
+
+def test_zero_recent_item_period_is_sent(api, capsys):
+    prepared(api)
+    started(api, MB + '/restore')
+    done(api)
+    run_module(mailbox_restore, args(recent_item_restore_period=0), capsys)
+    assert json_of(api.calls[3])['recentItemRestorePeriod'] == 0
+
+
+# ------------------------------------------------------------------ the archive rule
+ALICE_ARCHIVE = dict(ALICE, id='00000000-0000-0000-0000-0000000000a1', isArchive=True)
+
+
+@pytest.mark.parametrize('archive, wanted', [(False, ALICE), (True, ALICE_ARCHIVE)])
+def test_an_email_means_the_primary_mailbox_unless_archive(api, capsys, archive, wanted):
+    api.add(responses.POST, BASE + '/v8/token', json=token_body())
+    api.add(responses.GET, ROOT, json={'id': SID, 'type': 'Vex', 'state': 'Working'})
+    api.add(responses.GET, MB, json={'offset': 0, 'limit': 10000, 'results': [ALICE, ALICE_ARCHIVE, BOB]})
+    started(api, MB + '/%s/restore' % wanted['id'])
+    done(api)
+    result = run_module(mailbox_restore, args(mailboxes=['alice@contoso.onmicrosoft.com'], archive=archive), capsys)
+    assert [(m['id'], m['is_archive']) for m in result['mailboxes']] == [(wanted['id'], archive)]
+
+
+# ------------------------------------------------------------------ refusals
+@pytest.mark.parametrize('extra, message', [
+    ({'target': {'mailbox': 'frank@contoso.onmicrosoft.com'},
+      'exchange_credentials': dict(PASSWORD_CREDS, on_premises_domain='corp', on_premises_username='a',
+                                   on_premises_password='OnPrem-Pa55')},
+     'exchange_credentials: on_premises_domain, on_premises_username and on_premises_password are accepted only by'),
+    ({'exchange_credentials': dict(APP_CREDS, certificate_content='not base64!')},
+     'exchange_credentials.certificate_content: not valid base64'),
+    ({'exchange_credentials': dict(APP_CREDS, certificate_content=None, certificate_path='/nonexistent/app.pfx')},
+     'exchange_credentials.certificate_path: cannot read /nonexistent/app.pfx'),
+    ({'exchange_credentials': dict(APP_CREDS, certificate_path='/etc/hostname')},
+     'exchange_credentials: certificate_path and certificate_content are mutually exclusive'),
+    ({'exchange_credentials': {'application_id': APP, 'certificate_content': APP_CREDS['certificate_content']}},
+     'exchange_credentials: the application method also needs impersonation_account'),
+    ({'exchange_credentials': {'username': 'ex@contoso.onmicrosoft.com'}},
+     'exchange_credentials: the password method also needs password'),
+    ({'folder': 'Inbox', 'skip_unresolved': True}, 'skip_unresolved: not accepted by the restore of a folder'),
+    ({'folder': 'Inbox', 'target': {'mailbox': 'f@contoso.onmicrosoft.com'}, 'recent_item_restore_period': 3},
+     'recent_item_restore_period: not accepted by the restore of a folder to another location'),
+    ({'mailboxes': []}, 'mailboxes: give at least one mailbox'),
+])
+def test_more_refusals_before_any_request(api, capsys, extra, message):
+    result = run_module(mailbox_restore, args(**extra), capsys)
+    assert result.failed and result['msg'].startswith(message), result['msg']
+    assert len(api.calls) == 0
+    assert 'OnPrem-Pa55' not in str(result) and 'Pfx-Pa55' not in str(result)
+
+
+def test_unknown_mailbox_fails_before_any_restore(api, capsys):
+    prepared(api)
+    done(api)
+    result = run_module(mailbox_restore, args(mailboxes=['bob@contoso.onmicrosoft.com', 'nobody@contoso.onmicrosoft.com']),
+                        capsys)
+    assert result.failed and result['msg'].startswith("mailboxes: no mailbox 'nobody@contoso.onmicrosoft.com'")
+
+
+# ------------------------------------------------------------------ waiting
+OP = '9a9a9a9a-1111-2222-3333-444444444444'
+
+
+@pytest.fixture
+def fake_time(monkeypatch):
+    from ansible_collections.vb365.restore.plugins.module_utils import restore
+    clock = FakeClock()
+    monkeypatch.setattr(restore, 'time', clock)
+    return clock
+
+
+def operation(api, state, result, event_status, message):
+    api.add(responses.GET, BASE + '/v8/RestoreSessions/%s' % OP, json={
+        'id': OP, 'type': 'Vex', 'state': state, 'result': result, 'creationTime': '2026-11-23T01:00:00Z'})
+    api.add(responses.GET, BASE + '/v8/RestoreSessions/%s/Events' % OP, json={'offset': 0, 'limit': 10000, 'results': [
+        {'id': 'e0000000-0000-0000-0000-00000000000%d' % n, 'type': 'Restore', 'status': status, 'order': n,
+         'title': 'Restore of mailbox %s' % email, 'message': message % email, 'startTime': '2026-11-23T01:00:00Z'}
+        for n, (email, status) in enumerate(((ALICE['email'], 'Success'), (BOB['email'], event_status)), 1)]})
+
+
+def statistics(api, bob_status, bob_error=None):
+    def detail(mailbox, status, created, merged, failed, skipped, error=None):
+        entry = {'id': mailbox['id'], 'name': mailbox['name'], 'itemType': 'ExchangeMailbox', 'status': status,
+                 'itemRestoreDetailsType': 'BulkMailbox', 'mailboxEmail': mailbox['email'], 'mailboxIsArchive': False,
+                 'createdMailboxItemsCount': created, 'mergedMailboxItemsCount': merged,
+                 'failedMailboxItemsCount': failed, 'skippedMailboxItemsCount': skipped}
+        if error:
+            entry.update(cannotContinueMailboxError=error, error=error)
+        return entry
+    bob = detail(BOB, bob_status, 0, 0, 0, 0, bob_error) if bob_error else detail(BOB, bob_status, 3, 1, 1, 40)
+    api.add(responses.GET, BASE + '/v8/RestoreSessions/%s/Statistics' % OP, json={
+        'totalItemsCount': 100, 'restoredItemsCount': 9, 'failedItemsCount': 0 if bob_error else 1,
+        'skippedItemsCount': 90, 'warnings': [] if bob_error else ['item "x [corrupt]" could not be restored'],
+        'errors': [bob_error] if bob_error else [],
+        'items': [detail(ALICE, 'Success', 4, 1, 0, 50), bob]})
+
+
+def test_waits_and_reports_per_mailbox_counts_with_warnings(api, capsys, fake_time):
+    prepared(api)
+    started(api, MB + '/restore')
+    operation(api, 'Working', None, 'Running', 'Restoring %s')
+    operation(api, 'Stopped', 'Warning', 'Warning', '%s: 1 item failed')
+    statistics(api, 'Warning')
+    done(api)
+    result = run_module(mailbox_restore, args(mailboxes=['*'], wait=True, poll_interval=2), capsys)
+    assert not result.failed and result['changed'] is True
+    restore = result['restore']
+    assert restore['status'] == 'Warning' and restore['session_id'] == OP
+    assert restore['totals'] == {'total': 100, 'restored': 9, 'failed': 1, 'skipped': 90, 'created': 7, 'merged': 2}
+    assert [(m['email'], m['created'], m['merged'], m['failed'], m['skipped']) for m in restore['mailboxes']] == [
+        (ALICE['email'], 4, 1, 0, 50), (BOB['email'], 3, 1, 1, 40)]
+    assert [e['status'] for e in restore['events']] == ['Success', 'Warning']
+    assert 'restore %s: item "x [corrupt]" could not be restored' % OP in str(result['warnings'])
+    assert fake_time.sleeps == [2]
+
+
+def test_a_failed_restore_fails_the_task_with_the_failing_events(api, capsys, fake_time):
+    prepared(api)
+    started(api, MB + '/restore')
+    operation(api, 'Stopped', 'Failed', 'Failed', 'Cannot open mailbox %s: access denied.')
+    statistics(api, 'Failed', bob_error='Cannot open mailbox bob: access denied.')
+    done(api)
+    result = run_module(mailbox_restore, args(mailboxes=['*'], wait=True), capsys)
+    assert result.failed
+    assert result['msg'] == ('the restore %s failed: Restore of mailbox %s: Cannot open mailbox %s: access denied.'
+                             % (OP, BOB['email'], BOB['email']))
+    assert result['restore']['mailboxes'][1]['error'] == 'Cannot open mailbox bob: access denied.'
+    assert 'Ex-Pa55!' not in str(result)
+
+
+def test_a_wait_that_times_out_returns_the_session_id(api, capsys, fake_time):
+    prepared(api)
+    started(api, MB + '/%s/restore' % BOB['id'])
+    for _look in range(3):
+        operation(api, 'Working', None, 'Running', 'Restoring %s')
+    api.add(responses.GET, BASE + '/v8/RestoreSessions/%s/Statistics' % OP, json={
+        'totalItemsCount': 0, 'restoredItemsCount': 0, 'failedItemsCount': 0, 'skippedItemsCount': 0, 'items': []})
+    done(api)
+    result = run_module(mailbox_restore, args(wait=True, wait_timeout=5, poll_interval=2), capsys)
+    assert result.failed and result['msg'].startswith('the restore %s did not finish within 5 seconds' % OP)
+    assert 'vb365.restore.restore_session_info session_id=%s' % OP in result['msg']
+    assert result['restore']['session_id'] == OP and result['restore']['state'] == 'Working'
+    assert fake_time.sleeps == [2, 3]
