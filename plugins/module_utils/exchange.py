@@ -17,6 +17,7 @@ import json
 import os
 import re
 import tempfile
+from urllib.parse import quote
 
 from ansible.module_utils.common.dict_transformations import camel_dict_to_snake_dict
 
@@ -395,6 +396,37 @@ def search_items(client, session_id, query, mailbox_id=None, folder_id=None, sco
     else:
         path = '/RestoreSessions/%s/organization/mailboxes/search' % session_id
     return client.paginate(path, method='POST', json_body=body, limit=limit, use_set_id=True)
+
+
+# Up to this many ids are looked up one by one; more are found by listing the mailbox's items once
+# (which the API answers with every item of the mailbox, a slow request on a large one).
+FEW_ITEM_IDS = 20
+
+
+def find_items(client, session_id, mailbox, ids, option='items'):
+    """The items of ``mailbox`` with these ids, in the order given (duplicates once).
+
+    An id that is not an item of the mailbox in this session is an error that lists the unknown ids.
+    """
+    wanted = list(dict.fromkeys(str(i) for i in ids))
+    found = {}
+    if len(wanted) <= FEW_ITEM_IDS:
+        for item_id in wanted:
+            try:
+                found[item_id] = client.get(_mailbox_path(session_id, mailbox['id']) + '/items/' + quote(item_id, safe=''))
+            except Vb365NotFoundError:
+                pass
+    else:
+        chosen = set(wanted)
+        for item in list_items(client, session_id, mailbox['id']).items:
+            if item.get('id') in chosen:
+                found[item['id']] = item
+    missing = [i for i in wanted if i not in found]
+    if missing:
+        raise Vb365NotFoundError('%s: %d of the %d ids are not items of %s in this restore session: %s%s' % (
+            option, len(missing), len(wanted), mailbox.get('email'), ', '.join(missing[:10]),
+            ' and %d more' % (len(missing) - 10) if len(missing) > 10 else ''))
+    return [found[i] for i in wanted]
 
 
 ITEM_FIELDS = ('id', 'mailboxId', 'itemClass', 'subject', 'from', 'to', 'cc', 'sent', 'received',
