@@ -20,6 +20,10 @@ options:
       - B(Application certificate) - O(exchange_credentials.application_id), O(exchange_credentials.certificate_path)
         or O(exchange_credentials.certificate_content), optionally O(exchange_credentials.certificate_password),
         and O(exchange_credentials.impersonation_account).
+      - B(On-premises account) - O(exchange_credentials.on_premises_domain),
+        O(exchange_credentials.on_premises_username) and O(exchange_credentials.on_premises_password), alone for an
+        on-premises organization or with one of the methods above for a hybrid one. Only the bulk restore of
+        mailboxes to their original place takes them.
       - Required for restores; sending items by email needs none.
       - The secrets are never shown in output, errors or logs.
     type: dict

@@ -77,9 +77,16 @@ def credential_method(creds):
     """Which Exchange credential method a dict uses: 'password', 'device_code' or 'application'.
 
     Exactly one must be complete; anything mixed or half given is refused naming the fields.
+    The on-premises fields come all three or not at all; alone they are the method
+    'on_premises' (an on-premises organization, which only the bulk restore takes).
     """
     creds = creds or {}
     given = dict((k, v) for k, v in creds.items() if v not in (None, ''))
+    option = 'exchange_credentials'
+    on_prem = [k for k in ('on_premises_domain', 'on_premises_username', 'on_premises_password') if k in given]
+    if on_prem and len(on_prem) != 3:
+        raise Vb365ParameterError('%s: on-premises credentials need on_premises_domain, on_premises_username and '
+                                  'on_premises_password together' % option)
     methods = []
     if 'username' in given or 'password' in given:
         methods.append('password')
@@ -88,11 +95,13 @@ def credential_method(creds):
     if any(k in given for k in ('application_id', 'certificate_path', 'certificate_content',
                                 'certificate_password', 'impersonation_account')):
         methods.append('application')
-    option = 'exchange_credentials'
+    if not methods and on_prem:
+        return 'on_premises'
     if not methods:
         raise Vb365ParameterError(
             '%s: give one method: username + password, user_code (device code), or application_id + '
-            'certificate_path (or certificate_content) + impersonation_account' % option)
+            'certificate_path (or certificate_content) + impersonation_account (or, for an on-premises '
+            'organization, on_premises_domain + on_premises_username + on_premises_password)' % option)
     if len(methods) > 1:
         raise Vb365ParameterError('%s: use one credential method, not %s' % (option, ' and '.join(methods)))
     method = methods[0]
@@ -111,10 +120,6 @@ def credential_method(creds):
         missing = []
     if missing:
         raise Vb365ParameterError('%s: the %s method also needs %s' % (option, method.replace('_', ' '), ', '.join(missing)))
-    on_prem = [k for k in ('on_premises_domain', 'on_premises_username', 'on_premises_password') if k in given]
-    if on_prem and len(on_prem) != 3:
-        raise Vb365ParameterError('%s: on-premises credentials need on_premises_domain, on_premises_username and '
-                                  'on_premises_password together' % option)
     return method
 
 
@@ -154,7 +159,7 @@ def credentials_body(creds, bulk=False):
         body['office365UserPassword' if bulk else 'userPassword'] = creds['password']
     elif method == 'device_code':
         body['userCode'] = creds['user_code']
-    else:
+    elif method == 'application':
         body['applicationId'] = creds['application_id']
         body['applicationCertificate'] = certificate_base64(creds)
         body['impersonationAccountName'] = creds['impersonation_account']
