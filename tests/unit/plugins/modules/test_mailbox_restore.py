@@ -379,3 +379,26 @@ def test_a_wait_that_times_out_returns_the_session_id(api, capsys, fake_time):
     assert 'vb365.restore.restore_session_info session_id=%s' % OP in result['msg']
     assert result['restore']['session_id'] == OP and result['restore']['state'] == 'Working'
     assert fake_time.sleeps == [2, 3]
+
+
+def test_an_on_premises_account_alone_goes_to_the_bulk_restore(api, capsys):
+    prepared(api)
+    started(api, MB + '/restore')
+    done(api)
+    creds = {'on_premises_domain': 'northwind.local', 'on_premises_username': 'NORTHWIND\\restore',
+             'on_premises_password': 'OnPrem-Pa55'}
+    result = run_module(mailbox_restore, args(exchange_credentials=creds), capsys)
+    assert result['endpoint'] == 'bulk'
+    assert json_of(api.calls[3]) == {'domainName': 'northwind.local', 'onPremisesUserName': 'NORTHWIND\\restore',
+                                     'onPremisesUserPassword': 'OnPrem-Pa55', 'mailboxes': [{'id': BOB['id']}]}
+    assert 'OnPrem-Pa55' not in str(result)
+
+
+@pytest.mark.parametrize('extra', [{'folder': 'Inbox'}, {'target': {'mailbox': 'frank@contoso.onmicrosoft.com'}}])
+def test_an_on_premises_account_alone_is_refused_elsewhere(api, capsys, extra):
+    creds = {'on_premises_domain': 'northwind.local', 'on_premises_username': 'restore',
+             'on_premises_password': 'OnPrem-Pa55'}
+    result = run_module(mailbox_restore, args(exchange_credentials=creds, **extra), capsys)
+    assert result.failed and len(api.calls) == 0
+    assert result['msg'].startswith('exchange_credentials: on_premises_domain, on_premises_username and '
+                                    'on_premises_password are accepted only by the bulk restore')
