@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import base64
 import json
+import os
+
+from harness import assert_not_shown
 
 EXCHANGE_PASSWORD = 'Exchange-Secret-42!'
+PASSWORD_CREDS = {'username': 'restore-operator@contoso.onmicrosoft.com', 'password': EXCHANGE_PASSWORD}
 
 PLAY = '''
 - hosts: localhost
   gather_facts: false
   vars:
-    exchange:
-      username: restore-operator@contoso.onmicrosoft.com
-      password: "%(exchange_password)s"
+    exchange: %(exchange)s
   tasks:
     - name: Open
       vb365.restore.restore_session:
@@ -37,9 +40,10 @@ PLAY = '''
 '''
 
 
-def play(organization='contoso.onmicrosoft.com', **args):
+def play(organization='contoso.onmicrosoft.com', exchange=None, **args):
     lines = ''.join('            %s: %s\n' % (k, json.dumps(v)) for k, v in args.items())
-    return PLAY % {'organization': organization, 'args': lines.rstrip('\n'), 'exchange_password': EXCHANGE_PASSWORD}
+    return PLAY % {'organization': organization, 'args': lines.rstrip('\n'),
+                   'exchange': json.dumps(exchange or PASSWORD_CREDS)}
 
 
 def restore_requests(sim_api):
@@ -58,7 +62,8 @@ def test_one_mailbox_to_its_original_place(runner, sim_api):
     (request,) = restore_requests(sim_api)
     assert request['path'].endswith('/mailboxes/%s/restore' % result['mailboxes'][0]['id'])
     assert request['body'] == {'userName': 'restore-operator@contoso.onmicrosoft.com', 'userPassword': '********'}
-    assert EXCHANGE_PASSWORD not in run.output and runner.sim.password not in run.output
+    assert_not_shown(EXCHANGE_PASSWORD, run)
+    assert_not_shown(runner.sim.password, run)
     assert sim_api.working_sessions() == []
 
 
@@ -165,3 +170,59 @@ def test_bad_input_fails_before_any_request(runner, sim_api):
                           skip_unresolved=True), expect_rc=2)
     assert run.result('Restore')['msg'].startswith('skip_unresolved: not accepted by the restore of a mailbox to another')
     assert restore_requests(sim_api) == []
+
+
+def test_application_certificate_from_a_pfx_file_is_never_shown(runner, sim_api, tmp_path):
+    pfx = tmp_path / 'restore-app.pfx'
+    pfx.write_bytes(os.urandom(1536))
+    certificate = base64.b64encode(pfx.read_bytes()).decode()
+    creds = {'application_id': '3f2504e0-4f89-41d3-9a0c-0305e82c3301', 'certificate_path': str(pfx),
+             'certificate_password': 'Pfx-Secret-77!', 'impersonation_account': 'restore-operator@contoso.onmicrosoft.com'}
+    run = runner.run(play(exchange=creds, mailboxes=['bob@contoso.onmicrosoft.com']), verbosity=4)
+    result = run.result('Restore')
+    assert result['endpoint'] == 'mailbox' and result['restore']['totals']['created'] == 8
+    (request,) = restore_requests(sim_api)
+    assert request['body'] == {'applicationId': '3f2504e0-4f89-41d3-9a0c-0305e82c3301',
+                               'applicationCertificate': '********', 'applicationCertificatePassword': '********',
+                               'impersonationAccountName': 'restore-operator@contoso.onmicrosoft.com'}
+    assert len([r for r in sim_api.production('bob@contoso.onmicrosoft.com') if r['folder'] == 'Inbox/Invoices']) == 8
+    assert_not_shown(certificate, run)
+    assert_not_shown(certificate[:64], run)
+    assert_not_shown('Pfx-Secret-77!', run)
+
+
+def test_a_flag_on_one_mailbox_uses_the_bulk_restore_with_a_device_code(runner, sim_api):
+    run = runner.run(play(exchange={'user_code': 'DEVICE-CODE-5150'}, mailboxes=['bob@contoso.onmicrosoft.com'],
+                          exclude_drafts=True, changed_items=False), verbosity=4)
+    result = run.result('Restore')
+    assert result['endpoint'] == 'bulk'
+    (request,) = restore_requests(sim_api)
+    assert request['path'].endswith('/organization/mailboxes/restore')
+    assert request['body'] == {'userCode': '********', 'excludeDrafts': True, 'changedItems': False,
+                               'mailboxes': [{'id': result['mailboxes'][0]['id']}]}
+    bob = result['restore']['mailboxes'][0]
+    assert (bob['created'], bob['merged']) == (8, 0)  # changed items are left as they are
+    assert_not_shown('DEVICE-CODE-5150', run)
+
+
+def test_an_on_premises_organization_with_its_own_account(runner, sim_api):
+    creds = {'on_premises_domain': 'northwind.local', 'on_premises_username': 'NORTHWIND\\restore',
+             'on_premises_password': 'OnPrem-Secret-9!'}
+    run = runner.run(play(organization='northwind.local', exchange=creds, mailboxes=['*@northwind.local'],
+                          target={'cas_server': 'exch01.northwind.local'}), verbosity=4)
+    result = run.result('Restore')
+    assert result['endpoint'] == 'bulk' and len(result['mailboxes']) == 2
+    (request,) = restore_requests(sim_api)
+    assert request['body'] == {'domainName': 'northwind.local', 'onPremisesUserName': 'NORTHWIND\\restore',
+                               'onPremisesUserPassword': '********', 'casServer': 'exch01.northwind.local',
+                               'mailboxes': [{'id': m['id']} for m in result['mailboxes']]}
+    assert [m['status'] for m in result['restore']['mailboxes']] == ['Success', 'Success']
+    assert_not_shown('OnPrem-Secret-9!', run)
+
+
+def test_the_archive_is_restored_only_when_asked(runner, sim_api):
+    target = {'mailbox': 'frank@contoso.onmicrosoft.com', 'folder': 'Alice archive'}
+    result = runner.run(play(mailboxes=['alice@contoso.onmicrosoft.com'], archive=True, target=target)).result('Restore')
+    assert [(m['email'], m['is_archive']) for m in result['mailboxes']] == [('alice@contoso.onmicrosoft.com', True)]
+    moved = [r for r in sim_api.production('frank@contoso.onmicrosoft.com') if r['folder'].startswith('Alice archive/')]
+    assert len(moved) == result['restore']['totals']['created'] == 3  # the archive's items, not the mailbox's 53
