@@ -74,6 +74,21 @@ def is_our_simulator(pid):
         return True  # no /proc: trust the pid
 
 
+def alive(pid):
+    """True while ``pid`` runs (a zombie waiting for its parent to reap it has stopped running)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    try:
+        with open('/proc/%d/stat' % pid) as handle:
+            return handle.read().rsplit(')', 1)[1].split()[0] != 'Z'
+    except (OSError, IndexError):
+        return True
+
+
 def serve(args):
     from vb365sim.server import Simulator  # pylint: disable=import-outside-toplevel
     user, password = credentials()
@@ -100,7 +115,9 @@ def serve(args):
         current = read_info(args.state_dir)
         if current and current.get('pid') == os.getpid():
             os.remove(info_path(args.state_dir))
-    return 0
+        sys.stdout.flush()
+        sys.stderr.flush()
+    os._exit(0)  # skip tearing down the dataset object by object
 
 
 def answers(info):
@@ -146,13 +163,14 @@ def stop(args):
     if not info:
         return 0
     pid = int(info.get('pid') or 0)
-    if pid > 0 and pid != os.getpid() and is_our_simulator(pid):
+    if pid > 0 and pid != os.getpid() and alive(pid) and is_our_simulator(pid):
         try:
             os.kill(pid, signal.SIGTERM)
-            for _attempt in range(150):  # 15 s
-                time.sleep(0.1)
-                os.kill(pid, 0)
-            os.kill(pid, signal.SIGKILL)
+            deadline = time.time() + 15
+            while alive(pid) and time.time() < deadline:
+                time.sleep(0.05)
+            if alive(pid):
+                os.kill(pid, signal.SIGKILL)
         except ProcessLookupError:
             pass
     try:

@@ -81,10 +81,85 @@ class Content:
 
 @lru_cache(maxsize=4096)
 def _crc32(kind, scope, size, start, end):
-    crc = 0
-    for piece in Content(scope, size, kind).iter(start, end):
-        crc = zlib.crc32(piece, crc)
+    """CRC-32 of bytes [start, end) of a Content without reading them all: past the header the
+    content repeats the 1 MiB pattern, so whole periods are combined arithmetically."""
+    content = Content(scope, size, kind)
+    crc, pos = 0, start
+    header = len(content.header)
+    if pos < min(end, header):
+        crc = zlib.crc32(content.header[pos:min(end, header)])
+        pos = min(end, header)
+    if pos >= end:
+        return crc & U32
+    pattern = _pattern()
+    offset = (pos + content.shift) % BLOCK
+    first = min(end - pos, BLOCK - offset)
+    crc = zlib.crc32(pattern[offset:offset + first], crc)
+    pos += first  # now at the start of a period
+    periods, rest = divmod(end - pos, BLOCK)
+    if periods:
+        crc = crc32_combine(crc, _periods_crc32(periods), periods * BLOCK)
+    if rest:
+        crc = zlib.crc32(pattern[:rest], crc)
     return crc & U32
+
+
+# CRC-32 arithmetic (polynomials over GF(2) modulo the reflected CRC-32 polynomial), to combine
+# the CRCs of two byte strings into the CRC of their concatenation.
+_POLY = 0xEDB88320
+
+
+def _multmodp(a, b):
+    """a * b modulo the CRC polynomial (a != 0)."""
+    m, product = 1 << 31, 0
+    while True:
+        if a & m:
+            product ^= b
+            if a & (m - 1) == 0:
+                return product
+        m >>= 1
+        b = (b >> 1) ^ _POLY if b & 1 else b >> 1
+
+
+def _x2n_table():
+    table = [1 << 30]  # x^1
+    for _power in range(1, 32):
+        table.append(_multmodp(table[-1], table[-1]))  # x^(2^k)
+    return table
+
+
+_X2N = _x2n_table()
+
+
+def _x2nmodp(n, k):
+    """x^(n * 2^k) modulo the CRC polynomial."""
+    product = 1 << 31  # x^0
+    while n:
+        if n & 1:
+            product = _multmodp(_X2N[k & 31], product)
+        n >>= 1
+        k += 1
+    return product
+
+
+def crc32_combine(crc1, crc2, length2):
+    """The CRC-32 of A + B from crc32(A), crc32(B) and len(B)."""
+    return _multmodp(_x2nmodp(length2, 3), crc1) ^ crc2
+
+
+@lru_cache(maxsize=256)
+def _periods_crc32(count):
+    """CRC-32 of the pattern's period repeated ``count`` times (by doubling)."""
+    base, base_length = zlib.crc32(_pattern()[:BLOCK]), BLOCK
+    result, result_length = 0, 0
+    while count:
+        if count & 1:
+            result = crc32_combine(result, base, base_length) if result_length else base
+            result_length += base_length
+        base = crc32_combine(base, base, base_length)
+        base_length *= 2
+        count >>= 1
+    return result
 
 
 def _sha256_of(stream):

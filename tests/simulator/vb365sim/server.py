@@ -156,6 +156,7 @@ class Handler(BaseHTTPRequestHandler):
             sys.stderr.write('vb365sim: error on %s %s\n%s' % (self.command, self.path, detail))
             self.sim.record_violation('simulator error on %s %s: %s: %s' % (self.command, self.path.split('?')[0],
                                                                              type(exc).__name__, exc))
+            self.close_connection = True  # said in the answer, so that clients do not reuse the connection
             if not self._answered:
                 try:
                     self.send_json(500, {'message': 'Simulator error: %s: %s' % (type(exc).__name__, exc),
