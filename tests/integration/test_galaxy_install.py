@@ -123,3 +123,28 @@ def test_ansible_builder_creates_the_execution_environment_context(release, tmp_
     assert [entry.split('#')[0].strip() for entry in found['python']] == python
     assert any(entry.startswith('ca-certificates') for entry in found['system'])
 
+
+
+def test_the_changelog_is_current(tmp_path):
+    """changelogs/changelog.yaml holds every fragment and module, and CHANGELOG.md is generated from
+    it (after adding a fragment or a module: `make changelog`)."""
+    with open(os.path.join(ROOT, 'changelogs', 'changelog.yaml')) as handle:
+        release = yaml.safe_load(handle)['releases'][galaxy_version()]
+    hint = ' (run `make changelog`)'
+    fragments = sorted(os.listdir(os.path.join(ROOT, 'changelogs', 'fragments')))
+    assert sorted(release['fragments']) == fragments, hint
+    modules = sorted(os.path.basename(path)[:-3] for path in glob.glob(os.path.join(ROOT, 'plugins', 'modules', '*.py')))
+    assert sorted(module['name'] for module in release['modules']) == modules, hint
+
+    copy = tmp_path / 'collection'
+    os.makedirs(str(copy / 'changelogs'))
+    for name in ('galaxy.yml', 'CHANGELOG.md'):
+        shutil.copy(os.path.join(ROOT, name), str(copy))
+    for name in ('config.yaml', 'changelog.yaml'):
+        shutil.copy(os.path.join(ROOT, 'changelogs', name), str(copy / 'changelogs'))
+    shutil.copytree(os.path.join(ROOT, 'changelogs', 'fragments'), str(copy / 'changelogs' / 'fragments'))
+    env = ansible_env(str(tmp_path / 'home'))
+    run([os.path.join(BIN, 'antsibull-changelog'), 'lint'], env, cwd=str(copy))
+    run([os.path.join(BIN, 'antsibull-changelog'), 'generate'], env, cwd=str(copy))
+    with open(os.path.join(ROOT, 'CHANGELOG.md')) as handle:
+        assert (copy / 'CHANGELOG.md').read_text() == handle.read(), 'CHANGELOG.md is not generated from changelogs/' + hint
