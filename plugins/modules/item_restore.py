@@ -9,19 +9,25 @@ __metaclass__ = type
 
 DOCUMENTATION = r'''
 module: item_restore
-short_description: Restore, redirect or send backed-up Exchange items, or restore them through the Restore Portal
+short_description: Restore, redirect or send backed-up Exchange items, or restore them as a Restore Portal operator
 version_added: 0.1.0
 description:
   - Acts on items of a restore session chosen by id (O(items)) or by a search (O(query)), for example the
     invoices a user deleted last Tuesday.
-  - O(action=restore) puts them back into their mailbox, or with O(target) into another mailbox or folder;
-    O(action=send) mails them as attachments to the mailbox's own address or to O(send_to);
-    O(action=operator_restore) restores them as a Restore Portal operator would, into O(target.folder) of the
-    original mailbox, with a O(reason).
-  - Items are sent to the server in batches of O(batch_size) per request, one request per mailbox and batch; the
-    result merges the batches.
+  - O(action=restore) puts them back into their mailbox, or with O(target) into another mailbox, folder, Exchange
+    server, region or organization; O(action=send) mails them as attachments to the mailbox's own address, or
+    to O(send_to); O(action=operator_restore) restores them as a Restore Portal operator does, into the original
+    mailbox (optionally into O(target.folder)), with a O(reason).
+  - The module uses the endpoints that take a list of items (C(items/restore), C(items/restoreTo),
+    C(items/sendToDefaultAddress), C(items/sendToDifferentAddress), C(items/operatorRestore)); the single-item
+    endpoints take nothing more, so they are never needed. An option the chosen endpoint does not take is
+    refused, never dropped.
+  - Items go to the server in batches of O(batch_size), one request per mailbox and batch; the result merges the
+    batches. When a batch's restore fails, the batches after it are not sent.
   - Restores run asynchronously on the server; by default the module waits and reports what was created, merged,
-    failed and skipped.
+    failed and skipped, item by item. Sending is synchronous.
+  - The server decides item by item (create what is missing, merge what changed, skip what is the same), so a
+    second identical restore is safe; C(changed) is true only when items were created or merged.
 author:
   - vb365.restore maintainers (@vb365-restore)
 extends_documentation_fragment:
@@ -33,10 +39,18 @@ extends_documentation_fragment:
 attributes:
   check_mode:
     support: full
-    description: Finds the items, checks the email settings for sending, and returns the items and the requests it would send, without sending them.
+    description:
+      - Finds the items, checks the email settings for sending, and returns the items with their subjects and the
+        requests it would send, without sending them.
   diff_mode:
     support: none
     description: The module returns no diff.
+notes:
+  - O(exchange_credentials) is required with O(action=restore) and refused with the other actions (the server
+    sends with its own email settings; the operator restore uses the Restore Portal's account).
+  - Sending needs the server's Exchange email settings (C(GET /v8/VexEmailSettings)) - notifications enabled and an
+    SMTP server set (or, for Microsoft 365 and Gmail sending, a completed sign-in). Without them the task fails
+    before sending anything and says how to set them.
 options:
   session_id:
     description: The id of a working Exchange restore session.
@@ -45,14 +59,18 @@ options:
   mailbox:
     description:
       - The mailbox holding the items, by email, display name or id (the primary mailbox unless O(archive=true)).
-      - Required with O(items) and with O(folder). With O(query) alone, every mailbox of the session is searched.
+      - Required with O(items) and with O(folder). With O(query) alone, every mailbox of the session is searched and
+        the items found are acted on per mailbox (each mailbox's items go to that mailbox's endpoint).
     type: str
   archive:
     description: Whether O(mailbox) means the user's in-place archive.
     type: bool
     default: false
   items:
-    description: The ids of the items (as returned by M(vb365.restore.item_info)).
+    description:
+      - The ids of the items (as returned by M(vb365.restore.item_info)). Every id must be an item of O(mailbox) in
+        this restore session, or nothing is done.
+      - An empty list changes nothing and says so.
     type: list
     elements: str
   query:
@@ -64,27 +82,33 @@ options:
     description: With O(query), search only this folder of O(mailbox) (and its subfolders), by path or id.
     type: str
   max_items:
-    description: Fail rather than act on more items than this, so that a too broad query restores nothing.
+    description: Fail, before acting, rather than act on more items than this, so that a too broad query restores nothing.
     type: int
     default: 10000
   batch_size:
     description:
-      - How many items one request carries at most. 1000 keeps each request body small and each restore session's
-        report readable.
+      - How many items one request carries at most.
+      - Unset, 1000 for restores (a request body of 100 to 200 KB and a restore whose per-item report stays readable)
+        and 50 for sends (each request is one message with the items attached, which has to stay under the mail
+        server's message size limit).
     type: int
-    default: 1000
   action:
     description:
       - V(restore) restores the items (to their mailbox, or to O(target)); V(send) mails them as attachments;
-        V(operator_restore) restores them through the Restore Portal operator restore.
+        V(operator_restore) restores them through the Restore Portal's operator restore.
     type: str
     choices: [restore, send, operator_restore]
     default: restore
+  target:
+    description:
+      - With O(action=restore), restore into another mailbox (O(target.mailbox) is then required) and optionally a
+        folder, Exchange server, region or organization, instead of the original place.
+      - With O(action=operator_restore), only O(target.folder) is accepted - the folder of the original mailbox to
+        restore into.
+      - Refused with O(action=send).
   send_to:
     description:
-      - With O(action=send), the message to send. Absent, the items go to the mailbox's own address.
-      - Sending needs the server's Exchange email settings (C(VexEmailSettings)); without them the module fails before
-        sending anything.
+      - With O(action=send), the message to send. Absent, the items go to the address of the mailbox they come from.
     type: dict
     suboptions:
       to:
@@ -106,6 +130,7 @@ options:
 seealso:
   - module: vb365.restore.item_info
   - module: vb365.restore.mailbox_restore
+  - module: vb365.restore.restore_session_info
 '''
 
 EXAMPLES = r'''
@@ -113,12 +138,12 @@ EXAMPLES = r'''
   vb365.restore.item_restore:
     session_id: "{{ rs.session.id }}"
     mailbox: bob@contoso.onmicrosoft.com
-    query: "subject:invoice"
+    query: "subject:invoice received:2026-11-17"
     exchange_credentials:
       username: restore-operator@contoso.onmicrosoft.com
       password: "{{ vault_exchange_password }}"
 
-- name: Put two items into a folder of another mailbox
+- name: Put two items into a folder of another mailbox, unread
   vb365.restore.item_restore:
     session_id: "{{ rs.session.id }}"
     mailbox: erin@contoso.onmicrosoft.com
@@ -130,6 +155,18 @@ EXAMPLES = r'''
     exchange_credentials:
       user_code: "{{ device_code }}"
 
+- name: Collect every contract of the organization in the legal team's mailbox
+  vb365.restore.item_restore:
+    session_id: "{{ rs.session.id }}"
+    query: "subject:contract"
+    max_items: 2000
+    target:
+      mailbox: legal@contoso.onmicrosoft.com
+      folder: Contracts from backup
+    exchange_credentials:
+      username: restore-operator@contoso.onmicrosoft.com
+      password: "{{ vault_exchange_password }}"
+
 - name: Send a message to legal as an attachment
   vb365.restore.item_restore:
     session_id: "{{ rs.session.id }}"
@@ -140,25 +177,94 @@ EXAMPLES = r'''
       to: legal@contoso.example
       subject: Evidence for case 2026-114
       text: Attached, as backed up on 17 November.
+
+- name: Restore items as a Restore Portal operator, with the ticket as the reason
+  vb365.restore.item_restore:
+    session_id: "{{ operator_session_id }}"
+    mailbox: carol@contoso.onmicrosoft.com
+    query: "subject:invoice"
+    action: operator_restore
+    reason: Ticket 4711
+    target:
+      folder: Recovered by the helpdesk
+  register: op
+
+- name: Show the operator restore's session
+  ansible.builtin.debug:
+    msg: "{{ op.restore.session_id }}"
 '''
 
 RETURN = r'''
 restore:
-  description: The outcome of the restore requests together (as M(vb365.restore.mailbox_restore) returns it). Absent for sends and in check mode.
-  returned: for restores, unless in check mode
+  description:
+    - The outcome of the restore requests together (every batch and mailbox). Absent for sends, in check mode and when
+      nothing matched.
+    - For an operator restore, RV(restore.session_id) is the session id the API returned.
+  returned: for restores, unless in check mode or nothing matched
   type: dict
+  contains:
+    session_id:
+      description: The restore session id the server returned (the first one, when there were several requests).
+      type: str
+    session_ids:
+      description: Every restore session id, when there were several requests.
+      type: list
+      elements: str
+    status:
+      description: V(Success), V(Warning) or V(Failed); null when O(wait=false).
+      type: str
+    totals:
+      description: Item counts of all batches together (total, restored, failed, skipped, created, merged).
+      type: dict
+    items:
+      description: Per item, where the server reports it - id, name (subject), status, path it was restored to, error.
+      type: list
+      elements: dict
+    mailboxes:
+      description: Per mailbox and batch - email, name, is_archive, status, created, merged, failed, skipped, error.
+      type: list
+      elements: dict
+    events:
+      description: The restore sessions' events (title, status, message, start and end time).
+      type: list
+      elements: dict
+    warnings:
+      description: Warnings the server reported.
+      type: list
+      elements: str
+    errors:
+      description: Errors the server reported.
+      type: list
+      elements: str
+  sample:
+    session_id: 9a9a9a9a-1111-2222-3333-444444444444
+    status: Success
+    totals: {total: 5, restored: 5, failed: 0, skipped: 0, created: 5, merged: 0}
+    items:
+      - {id: AAMkADU3, name: Invoice INV-2026-101, status: Success, path: bob@contoso.onmicrosoft.com/Inbox/Invoices}
 items:
-  description: The items acted on (or that would be, in check mode) with id, mailbox, item class, subject, sender, dates.
+  description: The items acted on (or that would be, in check mode) - id, mailbox, mailbox_id, item class, subject, sender, dates.
   returned: always
   type: list
   elements: dict
+  sample:
+    - {id: AAMkADU3, mailbox: bob@contoso.onmicrosoft.com, item_class: IPM.Note, subject: Invoice INV-2026-101}
 count:
   description: How many items.
   returned: always
   type: int
+endpoint:
+  description: The endpoint used, one of V(restore), V(restoreTo), V(sendToDefaultAddress), V(sendToDifferentAddress), V(operatorRestore).
+  returned: always
+  type: str
+batches:
+  description: How many requests the items needed (V(total)), how many were sent (V(sent)) and the items per request (V(size)).
+  returned: when items matched
+  type: dict
+  sample: {total: 3, sent: 3, size: 1000}
 sent:
   description: With O(action=send), the messages sent - mailbox, to, item count.
-  returned: with O(action=send)
+  returned: with O(action=send), unless in check mode
   type: list
   elements: dict
 planned_requests:
@@ -170,9 +276,9 @@ planned_requests:
 
 from ansible_collections.vb365.restore.plugins.module_utils.errors import Vb365ParameterError
 from ansible_collections.vb365.restore.plugins.module_utils.exchange import (
+    find_items,
     find_mailbox,
     item_summary,
-    list_items,
     list_mailboxes,
     require_working_session,
     resolve_folder,
@@ -185,7 +291,6 @@ from ansible_collections.vb365.restore.plugins.module_utils.restore import (
     WAIT_SPEC,
     check_wait_options,
     conclude,
-    credential_method,
     credentials_body,
     flags_body,
     restore_flags_spec,
@@ -195,144 +300,226 @@ from ansible_collections.vb365.restore.plugins.module_utils.restore import (
 )
 
 FLAGS = ('changed_items', 'deleted_items', 'mark_restored_as_unread')
-FLAG_FIELDS = frozenset(('changedItems', 'deletedItems', 'markRestoredAsUnread'))
-TARGET_FIELDS = frozenset(('mailbox', 'folder', 'casServer', 'officeRegion', 'officeOrganizationName'))
+
+# What each list endpoint's body takes besides ``items``, field for field as the spec's schemas
+# define them (the unit tests compare these sets with the spec).
+CREDENTIAL_FIELDS = frozenset(('userName', 'userPassword', 'userCode', 'applicationId', 'applicationCertificate',
+                               'applicationCertificatePassword', 'impersonationAccountName'))
+ITEM_FLAG_FIELDS = frozenset(('changedItems', 'deletedItems', 'markRestoredAsUnread'))
+ACCEPTED_FIELDS = {
+    # RESTRestoreToOriginalLocationSelectedItems: credentials only, no restore flags.
+    'restore': CREDENTIAL_FIELDS,
+    # RESTRestoreToDifferentLocationSelectedItems (the exclude flags are for whole mailboxes: not offered here).
+    'restoreTo': CREDENTIAL_FIELDS | ITEM_FLAG_FIELDS | frozenset((
+        'excludeDrafts', 'excludeDeletedItems', 'excludeInPlaceHoldItems', 'excludeLitigationHoldItems',
+        'mailbox', 'casServer', 'folder', 'officeRegion', 'officeOrganizationName')),
+    # RESTSendToDefaultAddressOptions
+    'sendToDefaultAddress': frozenset(),
+    # RESTSendToDifferentAddressOptions
+    'sendToDifferentAddress': frozenset(('from', 'to', 'subject', 'text')),
+    # RESTOperatorRestoreOptions: no credentials, the Restore Portal's own.
+    'operatorRestore': ITEM_FLAG_FIELDS | frozenset(('folder', 'reason')),
+}
+ENDPOINT_NAMES = {
+    'restore': 'the restore of items to their original place (use target to restore elsewhere)',
+    'restoreTo': 'the restore of items to another location',
+    'sendToDefaultAddress': 'sending items',
+    'sendToDifferentAddress': 'sending items',
+    'operatorRestore': 'the operator restore',
+}
+# Items per request unless batch_size says otherwise; see docs/item_restore.md.
+DEFAULT_BATCH = {'restore': 1000, 'operator_restore': 1000, 'send': 50}
 
 
-def action_base(params):
-    """(endpoint suffix, body without items) for the action, refusing options it does not take."""
+def given(options):
+    """The suboptions of a dict option that are set."""
+    return dict((k, v) for k, v in (options or {}).items() if v not in (None, ''))
+
+
+def refuse_unused(params):
+    """Options the chosen action does not use are refused, never ignored."""
     action = params['action']
-    target = dict((k, v) for k, v in (params['target'] or {}).items() if v not in (None, ''))
     if action != 'send' and params['send_to']:
         raise parameter_error('send_to', 'only with action=send')
     if action != 'operator_restore' and params['reason']:
         raise parameter_error('reason', 'only with action=operator_restore')
+    if action == 'restore':
+        return
+    if given(params['exchange_credentials']):
+        raise parameter_error('exchange_credentials', 'not used by %s; the server %s' % (
+            'sending items' if action == 'send' else 'the operator restore',
+            'mails them' if action == 'send' else 'restores them with the Restore Portal\'s own account'))
+    target = given(params['target'])
     if action == 'send':
-        for option in FLAGS:
-            if params.get(option) is not None:
-                raise parameter_error(option, 'not accepted when sending items')
         if target:
-            raise parameter_error('target', 'not accepted when sending items; use send_to')
-        if params['exchange_credentials']:
-            raise parameter_error('exchange_credentials', 'not used when sending items; the server mails them')
-        send_to = dict((k, v) for k, v in (params['send_to'] or {}).items() if v not in (None, ''))
-        return ('sendToDifferentAddress', send_to) if send_to else ('sendToDefaultAddress', {})
-    if action == 'operator_restore':
-        if set(target) - {'folder'}:
-            raise parameter_error('target', 'an operator restore goes to the original mailbox; only target.folder is accepted')
-        if params['exchange_credentials']:
-            raise parameter_error('exchange_credentials', 'not used by the operator restore')
-        body = flags_body(params, FLAG_FIELDS, 'the operator restore')
-        if target.get('folder'):
-            body['folder'] = target['folder']
-        if params['reason']:
-            body['reason'] = params['reason']
-        return 'operatorRestore', body
-    credential_method(params['exchange_credentials'])
-    body = credentials_body(params['exchange_credentials'])
-    if not target:
-        body.update(flags_body(params, frozenset(), 'the restore of items to their original place (use target to '
-                                                    'restore elsewhere)'))
-        return 'restore', body
-    body.update(flags_body(params, FLAG_FIELDS, 'the restore of items to another location'))
-    body.update(target_body(target, TARGET_FIELDS, 'the restore of items to another location'))
-    return 'restoreTo', body
+            raise parameter_error('target', 'not used when sending items; use send_to')
+        for option in FLAGS:
+            if params[option] is not None:
+                raise parameter_error(option, 'not used when sending items')
+    extra = sorted('target.%s' % k for k in set(target) - {'folder'})
+    if extra:
+        raise parameter_error('target', 'an operator restore goes to the original mailbox; only target.folder is '
+                                        'accepted, not %s' % ', '.join(extra))
+
+
+def action_request(params):
+    """(endpoint, body without items) of the action; refuses what that endpoint does not take."""
+    refuse_unused(params)
+    action = params['action']
+    target = given(params['target'])
+    if action == 'send':
+        send_to = given(params['send_to'])
+        endpoint = 'sendToDifferentAddress' if send_to else 'sendToDefaultAddress'
+        body = send_to
+    elif action == 'operator_restore':
+        endpoint = 'operatorRestore'
+        body = flags_body(params, ACCEPTED_FIELDS[endpoint], ENDPOINT_NAMES[endpoint])
+        body.update((k, v) for k, v in (('folder', target.get('folder')), ('reason', params['reason'])) if v)
+    else:
+        endpoint = 'restoreTo' if target else 'restore'
+        body = credentials_body(params['exchange_credentials'])
+        body.update(flags_body(params, ACCEPTED_FIELDS[endpoint], ENDPOINT_NAMES[endpoint]))
+        if target:
+            body.update(target_body(target, ACCEPTED_FIELDS[endpoint], ENDPOINT_NAMES[endpoint]))
+    return endpoint, body
 
 
 def check_input(params):
     for option in ('max_items', 'batch_size'):
-        if params[option] < 1:
+        if params[option] is not None and params[option] < 1:
             raise parameter_error(option, 'must be at least 1, got %d' % params[option])
-    if bool(params['items']) == bool(params['query']):
+    if params['items'] is None and not params['query']:
         raise parameter_error('items', 'give either items (ids) or query')
-    if params['items'] and not params['mailbox']:
+    if params['query'] is not None and not params['query'].strip():
+        raise parameter_error('query', 'is empty')
+    if params['items'] is not None and not params['mailbox']:
         raise parameter_error('mailbox', 'required with items')
-    if params['folder'] and not params['mailbox']:
-        raise parameter_error('folder', 'needs mailbox')
     if params['folder'] and not params['query']:
         raise parameter_error('folder', 'only with query; items are given by id')
+    if params['folder'] and not params['mailbox']:
+        raise parameter_error('folder', 'needs mailbox')
+    if params['archive'] and not params['mailbox']:
+        raise parameter_error('archive', 'needs mailbox')
+    if params['items'] and len(set(params['items'])) > params['max_items']:
+        raise parameter_error('items', '%d ids is more than max_items=%d' % (len(set(params['items'])), params['max_items']))
     check_wait_options(params)
 
 
+def email_settings_problem(settings):
+    """Why the server cannot send items with these VexEmailSettings, or None when it can."""
+    if settings.get('enableNotification') is not True:
+        return 'enableNotification is not true'
+    kind = settings.get('authenticationType') or 'CustomSmtp'
+    if kind == 'CustomSmtp' and not settings.get('server'):
+        return 'no SMTP server is set'
+    if kind != 'CustomSmtp' and settings.get('isAuthenticated') is not True:
+        return 'the %s account has not completed its sign-in (isAuthenticated is not true)' % kind
+    return None
+
+
+def require_email_settings(mod):
+    problem = email_settings_problem(mod.client.get('/VexEmailSettings') or {})
+    if problem:
+        raise parameter_error('action', (
+            'send needs the Exchange email settings of the VB365 server, and they are missing (%s), so nothing was '
+            'sent. Set them in Veeam Explorer for Microsoft Exchange, or with PUT /v8/VexEmailSettings '
+            '(VexEmailSettings: enableNotification true, server, port, from, useSSL, useAuthentication, username and '
+            'userPassword), then run the task again.') % problem)
+
+
 def select(mod, session_id, mailboxes):
-    """{mailbox id: (mailbox, [items])} of the items chosen by ids or by the query."""
+    """[(mailbox, [items])] chosen by ids or by the query, one entry per mailbox."""
     params = mod.params
     mailbox = find_mailbox(mailboxes, params['mailbox'], archive=params['archive']) if params['mailbox'] else None
-    if params['items']:
-        page = list_items(mod.client, session_id, mailbox['id'])
-        by_id = dict((i.get('id'), i) for i in page.items)
-        missing = [i for i in params['items'] if i not in by_id]
-        if missing:
-            raise Vb365ParameterError('items: %d of the ids are not in %s in this session: %s' % (
-                len(missing), mailbox.get('email'), ', '.join(missing[:10])))
-        if len(params['items']) > params['max_items']:
-            count = len(params['items'])
-            raise parameter_error('items', '%d items is more than max_items=%d' % (count, params['max_items']))
-        return {mailbox['id']: (mailbox, [by_id[i] for i in params['items']])}
+    if params['items'] is not None:
+        return [(mailbox, find_items(mod.client, session_id, mailbox, params['items']))]
     folder = resolve_folder(mod.client, session_id, mailbox, params['folder']) if params['folder'] else None
     page = search_items(mod.client, session_id, params['query'], mailbox_id=mailbox and mailbox['id'],
                         folder_id=folder and folder['id'], limit=params['max_items'])
     if page.truncated:
         raise parameter_error('query', 'matches more than max_items=%d items; narrow it or raise max_items'
                               % params['max_items'])
-    by_mailbox = dict((m['id'], m) for m in mailboxes)
+    by_id = dict((m['id'], m) for m in mailboxes)
     groups = {}
     for item in page.items:
-        owner = mailbox or by_mailbox.get(item.get('mailboxId'))
+        owner = mailbox or by_id.get(item.get('mailboxId'))
         if owner is None:
-            raise Vb365ParameterError('query: the server returned item %s of an unknown mailbox %s' % (
-                item.get('id'), item.get('mailboxId')))
+            raise Vb365ParameterError('query: the server returned item %s of mailbox %s, which is not in this restore '
+                                      'session' % (item.get('id'), item.get('mailboxId')))
         groups.setdefault(owner['id'], (owner, []))[1].append(item)
-    return groups
+    return list(groups.values())
 
 
-def email_settings_ready(mod):
-    settings = mod.client.get('/VexEmailSettings') or {}
-    if not settings.get('enableNotification') or not settings.get('server'):
-        raise Vb365ParameterError(
-            'action=send: the VB365 server has no Exchange email settings, so it cannot send items. Configure them '
-            'in the VB365 console (General Options, Notifications for Veeam Explorer for Exchange) or with '
-            'PUT /v8/VexEmailSettings (enableNotification true, the SMTP server and sender), then run again. '
-            'Nothing was sent.')
+def plan(session_id, groups, endpoint, base, size, verb):
+    """The requests to send: (path, body, describe, mailbox, item count), one per mailbox and batch."""
+    requests = []
+    for mailbox, items in groups:
+        path = '/RestoreSessions/%s/organization/mailboxes/%s/items/%s' % (session_id, mailbox['id'], endpoint)
+        for start in range(0, len(items), size):
+            batch = items[start:start + size]
+            body = dict(base, items=[{'id': i['id']} for i in batch])
+            requests.append((path, body, '%s %d items of %s' % (verb, len(batch), mailbox.get('email')), mailbox,
+                             len(batch)))
+    return requests
+
+
+def send(mod, requests):
+    sent = []
+    for path, body, describe, mailbox, count in requests:
+        mod.write('POST', path, body, describe=describe)
+        if mod.check_mode:
+            continue
+        sent.append({'mailbox': mailbox.get('email'), 'to': body.get('to') or mailbox.get('email'), 'items': count})
+        mod.result['batches']['sent'] = len(sent)
+    if not mod.check_mode:
+        mod.result['sent'] = sent
+
+
+def restore(mod, requests):
+    """Start (and follow) one restore per request; stop at the first one that fails."""
+    reports = []
+    for index, (path, body, describe, _mailbox, _count) in enumerate(requests):
+        report = start_and_follow(mod, path, body, describe, mod.params['session_id'])
+        if report is None:  # check mode
+            continue
+        reports.append(report)
+        mod.result['batches']['sent'] = index + 1
+        left = len(requests) - index - 1
+        if report.get('status') == 'Failed' and left:
+            mod.module.warn('the restore of batch %d of %d failed; the %d batches after it were not sent'
+                            % (index + 1, len(requests), left))
+            break
+    conclude(mod, reports)
 
 
 def run(mod):
     params = mod.params
     check_input(params)
     mod.add_secret(*secrets_of(params['exchange_credentials']))
-    suffix, base = action_base(params)
+    endpoint, base = action_request(params)
     mod.add_secret(base.get('applicationCertificate'))
+    verb = params['action'].replace('_', ' ')
+    mod.result.update(items=[], count=0, endpoint=endpoint)
+    if params['items'] == []:
+        mod.result['msg'] = 'items is empty: nothing to %s' % verb
+        return
     session_id = params['session_id']
     require_working_session(mod.client, session_id)
-    mailboxes = list_mailboxes(mod.client, session_id)
-    groups = select(mod, session_id, mailboxes)
-    chosen = [item_summary(item, mailbox) for mailbox, items in groups.values() for item in items]
+    if params['action'] == 'send':
+        require_email_settings(mod)
+    groups = select(mod, session_id, list_mailboxes(mod.client, session_id))
+    chosen = [item_summary(item, mailbox) for mailbox, items in groups for item in items]
     mod.result.update(items=chosen, count=len(chosen))
     if not chosen:
-        mod.result['msg'] = 'the query matched no item: nothing to %s' % params['action'].replace('_', ' ')
+        mod.result['msg'] = 'the query matched no item: nothing to %s' % verb
         return
+    size = params['batch_size'] or DEFAULT_BATCH[params['action']]
+    requests = plan(session_id, groups, endpoint, base, size, verb)
+    mod.result.update(changed=True, batches={'total': len(requests), 'sent': 0, 'size': size})
     if params['action'] == 'send':
-        email_settings_ready(mod)
-    reports = []
-    sent = []
-    size = params['batch_size']
-    for mailbox, items in groups.values():
-        path = '/RestoreSessions/%s/organization/mailboxes/%s/items/%s' % (session_id, mailbox['id'], suffix)
-        for start in range(0, len(items), size):
-            batch = items[start:start + size]
-            body = dict(base, items=[{'id': i['id']} for i in batch])
-            describe = '%s %d items of %s' % (params['action'].replace('_', ' '), len(batch), mailbox.get('email'))
-            if params['action'] == 'send':
-                mod.write('POST', path, body, describe=describe)
-                sent.append({'mailbox': mailbox.get('email'), 'to': base.get('to') or mailbox.get('email'),
-                             'items': len(batch)})
-            else:
-                reports.append(start_and_follow(mod, path, body, describe, session_id))
-    mod.result['changed'] = True
-    if params['action'] == 'send':
-        mod.result['sent'] = sent
-        return
-    conclude(mod, reports)
+        send(mod, requests)
+    else:
+        restore(mod, requests)
 
 
 def main():
@@ -344,7 +531,7 @@ def main():
         query=dict(type='str'),
         folder=dict(type='str'),
         max_items=dict(type='int', default=10000),
-        batch_size=dict(type='int', default=1000),
+        batch_size=dict(type='int'),
         action=dict(type='str', default='restore', choices=['restore', 'send', 'operator_restore']),
         target=dict(type='dict', options=TARGET_SPEC),
         send_to=dict(type='dict', options=dict(to=dict(type='str', required=True), subject=dict(type='str'),
