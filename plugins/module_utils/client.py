@@ -13,11 +13,13 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import email.utils
+import errno
 import hashlib
 import json
 import os
 import random
 import re
+import shutil
 import time
 
 try:
@@ -453,9 +455,13 @@ class Vb365Client:
 
         ``dest`` is written in place (callers pass a temporary path and rename it when complete).
         When ``resume`` is true and ``dest`` already holds bytes, the first request asks for the
-        rest.  Returns a dict: size, sha256, filename (from Content-Disposition), content_type,
-        fetched (bytes received over the network), resumed (number of Range requests that the
-        server honoured) and restarts (times it started over because the server ignored Range).
+        rest.  A JSON or text answer is the server's error, not the file.  Once the size is known,
+        a file system without room for the rest fails at once.  A ``206`` whose range does not
+        start where the kept bytes end, or that belongs to a file of another size, is not appended:
+        the transfer starts over.  Returns a dict: size, sha256, filename (from
+        Content-Disposition), content_type, fetched (bytes received over the network), resumed
+        (number of Range requests that the server honoured) and restarts (times it started over
+        because the server ignored Range or answered with another file).
         """
         have = os.path.getsize(dest) if (resume and os.path.exists(dest)) else 0
         if not resume and os.path.exists(dest):
@@ -477,12 +483,19 @@ class Vb365Client:
                                     idempotent=True, expected=(200, 206))
             try:
                 content_type = response.headers.get('Content-Type', '')
-                if content_type.startswith('application/json'):
+                if _is_error_body(content_type):
                     raise self._error_from_response(method, response.url, response)
                 filename = _filename_from_disposition(response.headers.get('Content-Disposition')) or filename
-                if response.status_code == 206 and have:
+                start, whole = _content_range(response.headers.get('Content-Range'))
+                if response.status_code == 206:
+                    if not have or start != have or (whole is not None and total is not None and whole != total):
+                        # Not the rest of the kept bytes, or of another file: start over without Range.
+                        restarts += 1
+                        have, total, digest = 0, None, hashlib.sha256()
+                        open(dest, 'wb').close()
+                        raise _Restart('the server answered with bytes from %s of a file of %s bytes' % (start, whole))
                     resumed += 1
-                    total = _total_from_content_range(response.headers.get('Content-Range')) or total
+                    total = whole if whole is not None else total
                     mode = 'ab'
                 else:
                     if have:
@@ -492,6 +505,8 @@ class Vb365Client:
                     length = response.headers.get('Content-Length')
                     total = int(length) if length and length.isdigit() else None
                     mode = 'wb'
+                if total is not None:
+                    _check_free_space(dest, total)
                 try:
                     with open(dest, mode) as handle:
                         for chunk in response.iter_content(chunk_size=chunk_size):
@@ -509,7 +524,12 @@ class Vb365Client:
                     cut_reason = None if (total is None or have >= total) else 'short body'
                 if cut_reason is None:
                     break
+            except _Restart as exc:
+                cut_reason = str(exc)
             except OSError as exc:
+                if exc.errno == errno.ENOSPC:
+                    raise Vb365DownloadError('no space left on the device of %s: %d of %s bytes written' % (
+                        dest, have, total if total is not None else 'an unknown number of'))
                 raise Vb365DownloadError('cannot write %s: %s' % (dest, exc.strerror or exc))
             finally:
                 response.close()
@@ -532,6 +552,28 @@ class Vb365Client:
             'resumed': resumed,
             'restarts': restarts,
         }
+
+
+class _Restart(Exception):
+    """A ranged answer that cannot be appended: the download starts over."""
+
+
+def _is_error_body(content_type):
+    """True for a JSON or text answer: the server's error message, not the file asked for."""
+    media = (content_type or '').split(';')[0].strip().lower()
+    return media.startswith('text/') or media == 'application/json' or media.endswith('+json')
+
+
+def _check_free_space(dest, total):
+    """Fail before writing when the file system of ``dest`` has no room for a file of ``total`` bytes."""
+    try:
+        kept = os.path.getsize(dest) if os.path.exists(dest) else 0
+        free = shutil.disk_usage(os.path.dirname(os.path.abspath(dest))).free
+    except OSError:
+        return
+    if total - kept > free:
+        raise Vb365DownloadError('no space left for %s: %d more bytes are needed, %d are free' % (
+            dest, total - kept, free))
 
 
 def _sha256_file(path, chunk_size=1024 * 1024):
@@ -559,11 +601,12 @@ def _filename_from_disposition(value):
     return name or None
 
 
-def _total_from_content_range(value):
-    if not value:
-        return None
-    match = re.match(r'bytes\s+\d+-\d+/(\d+)', value.strip())
-    return int(match.group(1)) if match else None
+def _content_range(value):
+    """(first byte, size of the whole file) of ``Content-Range: bytes a-b/size``; (None, None) if absent."""
+    match = re.match(r'bytes\s+(\d+)-\d+/(\d+|\*)', (value or '').strip())
+    if not match:
+        return None, None
+    return int(match.group(1)), (int(match.group(2)) if match.group(2) != '*' else None)
 
 
 def dumps(data):

@@ -15,6 +15,7 @@ from ansible_collections.vb365.restore.plugins.module_utils.errors import (
     Vb365AuthenticationError,
     Vb365ConnectionError,
     Vb365DownloadError,
+    Vb365Error,
     Vb365NotFoundError,
     Vb365ServerError,
 )
@@ -436,6 +437,87 @@ def test_download_unwritable_destination(api, client, tmp_path):
     with pytest.raises(Vb365DownloadError) as err:
         client.download(EXPORT_PATH, str(tmp_path / 'missing-dir' / 'x.part'), json_body={})
     assert 'cannot write' in err.value.msg
+
+
+def test_download_a_text_or_json_answer_is_the_servers_error_not_the_file(api, client, tmp_path):
+    add_login(api)
+    api.add(responses.POST, EXPORT, status=200, json={'message': 'The export was cancelled by an operator.'})
+    api.add(responses.POST, EXPORT, status=200, body='<html>Proxy: upstream busy</html>', content_type='text/html')
+    for expected in ('cancelled by an operator', 'Proxy: upstream busy'):
+        with pytest.raises(Vb365Error) as err:
+            client.download(EXPORT_PATH, str(tmp_path / 'x.part'), json_body={})
+        assert expected in err.value.msg and 'HTTP 200' in err.value.msg
+    assert not (tmp_path / 'x.part').exists()
+
+
+def test_download_starts_over_when_a_range_answer_is_not_the_rest(api, client, clock, warnings, tmp_path):
+    content = b'0123456789' * 1000
+    dest = tmp_path / 'x.part'
+    dest.write_bytes(content[:4000])
+    add_login(api)
+    # The server sends bytes from 3000 on: appending them would corrupt the file.
+    api.add(responses.POST, EXPORT, body=content[3000:], status=206, content_type='application/octet-stream',
+            headers={'Content-Range': 'bytes 3000-9999/10000'})
+    api.add(responses.POST, EXPORT, body=content, status=200, content_type='application/octet-stream')
+    info = client.download(EXPORT_PATH, str(dest), json_body={})
+    assert api.calls[1].request.headers['Range'] == 'bytes=4000-' and 'Range' not in api.calls[2].request.headers
+    assert dest.read_bytes() == content and info['sha256'] == hashlib.sha256(content).hexdigest()
+    assert (info['restarts'], info['resumed'], info['fetched']) == (1, 0, 10000)
+    assert 'bytes from 3000 of a file of 10000 bytes' in warnings[0]
+
+
+def test_download_starts_over_when_the_file_changed_size_between_two_answers(api, client, tmp_path):
+    first, second = b'a' * 1000, b'b' * 1500
+    add_login(api)
+    api.add(responses.POST, EXPORT, body=first[:400], status=200, content_type='application/octet-stream',
+            headers={'Content-Length': '1000'}, auto_calculate_content_length=False)
+    api.add(responses.POST, EXPORT, body=second[400:], status=206, content_type='application/octet-stream',
+            headers={'Content-Range': 'bytes 400-1499/1500'})
+    api.add(responses.POST, EXPORT, body=second, status=200, content_type='application/octet-stream')
+    dest = tmp_path / 'x.part'
+    info = client.download(EXPORT_PATH, str(dest), json_body={})
+    assert dest.read_bytes() == second and info['size'] == 1500 and info['restarts'] == 1
+
+
+def test_download_without_room_for_the_file_fails_before_writing(api, client, tmp_path, monkeypatch):
+    add_login(api)
+    api.add(responses.POST, EXPORT, body=b'x' * 5000, content_type='application/octet-stream',
+            auto_calculate_content_length=True)
+    monkeypatch.setattr(client_mod.shutil, 'disk_usage', lambda path: type('Usage', (), {'free': 4096})())
+    dest = tmp_path / 'x.part'
+    with pytest.raises(Vb365DownloadError) as err:
+        client.download(EXPORT_PATH, str(dest), json_body={})
+    assert err.value.msg == 'no space left for %s: 5000 more bytes are needed, 4096 are free' % dest
+    assert not dest.exists()
+
+
+def test_download_a_full_disk_while_writing_is_said_plainly(api, client, tmp_path, monkeypatch):
+    add_login(api)
+    api.add(responses.POST, EXPORT, body=b'x' * 300000, content_type='application/octet-stream',
+            auto_calculate_content_length=True)
+    real_open = open
+
+    class FullDisk:
+        def __init__(self, path, mode):
+            self.handle, self.written = real_open(path, mode), 0
+
+        def write(self, data):
+            if self.written + len(data) > 200000:
+                raise OSError(28, 'No space left on device')
+            self.written += len(data)
+            return self.handle.write(data)
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            self.handle.close()
+
+    monkeypatch.setattr(client_mod, 'open', FullDisk, raising=False)
+    dest = tmp_path / 'x.part'
+    with pytest.raises(Vb365DownloadError) as err:
+        client.download(EXPORT_PATH, str(dest), json_body={}, chunk_size=65536)
+    assert err.value.msg == 'no space left on the device of %s: 196608 of 300000 bytes written' % dest
 
 
 def test_url_building(client):
