@@ -315,6 +315,16 @@ class SessionLedger:
     def get(self, key):
         return self._load().get(key)
 
+    def options_of(self, session_id):
+        """What a session recorded here was opened with: point_in_time (None = latest), show_deleted,
+        show_all_versions; None when this ledger does not know the session."""
+        for key, known in self._load().items():
+            if known == session_id and key.count('|') >= 5:
+                point_in_time, show_deleted, show_all_versions = key.rsplit('|', 3)[1:]
+                return {'point_in_time': None if point_in_time == 'latest' else point_in_time,
+                        'show_deleted': show_deleted == 'True', 'show_all_versions': show_all_versions == 'True'}
+        return None
+
     def put(self, key, session_id):
         self._save(key, session_id)
 
