@@ -102,7 +102,8 @@ def test_the_playbook_creates_the_credential_type_in_the_controller_once(release
     try:
         first = run_playbook(playbook, env=env, verbosity=4, collections=awx_collection(), workdir=str(tmp_path))
         assert first.result('Create or update the credential type')['changed'] is True
-        [created] = controller.credential_types.values()
+        assert len(controller.credential_types) == 1
+        created = controller.credential_types[1]
         for key in ('name', 'description', 'kind', 'inputs', 'injectors'):
             assert created[key] == CREDENTIAL_TYPE[key], key
         assert controller.writes() == [('POST', '/api/v2/credential_types/')]

@@ -124,7 +124,6 @@ def test_ansible_builder_creates_the_execution_environment_context(release, tmp_
     assert any(entry.startswith('ca-certificates') for entry in found['system'])
 
 
-
 def test_the_changelog_is_current(tmp_path):
     """changelogs/changelog.yaml holds every fragment and module, and CHANGELOG.md is generated from
     it (after adding a fragment or a module: `make changelog`)."""
