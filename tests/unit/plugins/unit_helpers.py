@@ -69,6 +69,11 @@ class ModuleResult(dict):
     def failed(self):
         return bool(self.get('failed'))
 
+    @property
+    def warning_messages(self):
+        """The texts of the warnings (ansible-core 2.19 returns them as structured events)."""
+        return [w['event']['msg'] if isinstance(w, dict) else w for w in self.get('warnings') or []]
+
 
 def run_module(module, args, capsys, check_mode=False):
     """Run ``module.main()`` with ``args`` (plus the test connection) and return its JSON result.
