@@ -317,13 +317,14 @@ class SessionLedger:
 
     def options_of(self, session_id):
         """What a session recorded here was opened with: point_in_time (None = latest), show_deleted,
-        show_all_versions; None when this ledger does not know the session."""
-        for key, known in self._load().items():
-            if known == session_id and key.count('|') >= 5:
-                point_in_time, show_deleted, show_all_versions = key.rsplit('|', 3)[1:]
-                return {'point_in_time': None if point_in_time == 'latest' else point_in_time,
-                        'show_deleted': show_deleted == 'True', 'show_all_versions': show_all_versions == 'True'}
-        return None
+        show_all_versions; None when this ledger does not know the session, or records it for several."""
+        found = [key.rsplit('|', 3)[1:] for key, known in self._load().items()
+                 if known == session_id and key.count('|') >= 5]
+        if len(found) != 1:
+            return None
+        point_in_time, show_deleted, show_all_versions = found[0]
+        return {'point_in_time': None if point_in_time == 'latest' else point_in_time,
+                'show_deleted': show_deleted == 'True', 'show_all_versions': show_all_versions == 'True'}
 
     def put(self, key, session_id):
         self._save(key, session_id)
