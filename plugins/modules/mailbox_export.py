@@ -13,19 +13,20 @@ short_description: Export backed-up Exchange mail to PST or MSG files, streamed 
 version_added: 0.1.0
 description:
   - Exports from a restore session to a file on the host that runs the module - a PST of the whole organization
-    (optionally only what matches O(content_keyword)), of a mailbox, of a folder, of items chosen by id or by a
+    (optionally only what contains O(content_keyword)), of a mailbox, of a folder, of items chosen by id or by a
     search; or MSG files of items.
   - The scope follows from what is given. Nothing - the organization; O(mailbox) - that mailbox; O(mailbox) and
-    O(folder) - that folder and its subfolders; O(items) or O(query) - those items.
+    O(folder) - that folder and its subfolders; O(mailbox) and O(items) or O(query) - those items (a O(query) with
+    O(folder) searches that folder and its subfolders).
   - The file is streamed to disk in constant memory into a partial file beside the destination, and renamed only
     when complete, so a failed export never leaves a file at O(dest). A transfer that is cut is resumed with an
     HTTP Range request, within the task and, when O(resume=true), by the next run.
   - With O(pst_size_limit) the server splits a large PST into parts of at most that size and sends a ZIP of them;
     O(extract=true) unpacks the parts next to it.
-  - A second run with the same request (server, organization, scope, format and options) finds the finished file
-    and its manifest (C(<dest>.vb365.json)), checks its size and SHA-256, and changes nothing, unless O(force=true).
-    The API does not tell the point in time of a session, so exporting another point in time to the same O(dest)
-    needs O(force=true).
+  - A second run of the same request finds the finished file and its manifest (C(<dest>.vb365.json)), checks its
+    size and SHA-256, and changes nothing, unless O(force=true). The request is the server, the organization, the
+    scope, the format, the keyword and the limit, and the point in time and options of the session when the
+    session ledger of M(vb365.restore.restore_session) knows them (the API does not tell them).
   - PST exports need a 64-bit Microsoft Outlook on the VB365 server; the server's message is passed on if it has none.
 author:
   - vb365.restore maintainers (@vb365-restore)
@@ -34,10 +35,18 @@ extends_documentation_fragment:
 attributes:
   check_mode:
     support: full
-    description: Resolves the scope and says what would be written where, without requesting the export.
+    description:
+      - Resolves the scope and says what would be written where (C(planned_requests)), without requesting the export.
   diff_mode:
     support: none
     description: The module returns no diff.
+notes:
+  - The point in time of a restore session is known only from the session ledger of M(vb365.restore.restore_session).
+    When it is not known (the session was opened elsewhere, or with an empty O(ledger_path)), a finished export of the
+    same scope to the same O(dest) counts as done whatever its point in time; the module warns when it came from
+    another restore session. Use O(force=true) to export another point in time to the same O(dest).
+  - The files are created with the permissions the umask of the user running the module gives; mail exports are
+    sensitive, so choose O(dest) in a directory only the right people can read.
 options:
   session_id:
     description: The id of a working Exchange restore session.
@@ -51,7 +60,9 @@ options:
     type: bool
     default: false
   folder:
-    description: A folder of O(mailbox) to export (with its subfolders), by path (V(Inbox/Projects)) or id.
+    description:
+      - A folder of O(mailbox), by path (V(Inbox/Projects)) or id. Alone, the folder and its subfolders are exported;
+        with O(query), the search is made there.
     type: str
   items:
     description: Ids of items of O(mailbox) to export.
@@ -79,8 +90,9 @@ options:
     type: str
   pst_size_limit:
     description:
-      - Split the PST into parts of at most this size, delivered as a ZIP. Bytes, or gigabytes such as V(10GB)
-        (1 GB = 1073741824 bytes). From 1 GB to 49 GB.
+      - Split the PST into parts of at most this size, delivered as a ZIP. Bytes, or a size such as V(10GB) or
+        V(1536MB), where units are powers of 1024 as Veeam counts them (1 GB = 1073741824 bytes).
+      - From 1 GB to 49 GB; anything else is refused before a request is sent.
     type: str
   force:
     description: Export again even when a complete file of the same request is already at O(dest).
@@ -88,14 +100,25 @@ options:
     default: false
   resume:
     description:
-      - Resume a transfer that was cut, from the partial file a previous run left. With V(false) the partial file is
-        discarded and the export starts over, and a failed transfer leaves no partial file.
+      - Resume a transfer that was cut, from the partial file a previous run of the same request left. With V(false)
+        the partial file is discarded and the export starts over, and a failed transfer leaves no partial file.
+      - A cut within the task is always resumed.
     type: bool
     default: true
   extract:
-    description: When the server sends a ZIP of parts, unpack the parts into a directory next to it (its name without C(.zip)).
+    description:
+      - When the server sends a ZIP (of PST parts, or of MSG files), unpack it into a directory next to it, named
+        like the ZIP without its extension.
+      - A later run puts back parts that are missing or altered, from the ZIP, without a request.
     type: bool
     default: false
+  ledger_path:
+    description:
+      - The session ledger of M(vb365.restore.restore_session), read to learn the point in time and options of
+        O(session_id), which go into the manifest. An empty string reads none.
+      - If not set, the value of the E(VB365_SESSION_LEDGER) environment variable is used.
+    type: path
+    default: ~/.ansible/vb365_restore/sessions.json
 seealso:
   - module: vb365.restore.item_info
   - module: vb365.restore.restore_session
@@ -116,7 +139,14 @@ EXAMPLES = r'''
     content_keyword: Falcon
     dest: /srv/exports/
 
-- name: Two messages as MSG files
+- name: One folder of a mailbox
+  vb365.restore.mailbox_export:
+    session_id: "{{ rs.session.id }}"
+    mailbox: Alice Smith
+    folder: Inbox/Invoices
+    dest: /srv/exports/alice-invoices.pst
+
+- name: Messages found by a search, as MSG files
   vb365.restore.mailbox_export:
     session_id: "{{ rs.session.id }}"
     mailbox: alice@contoso.onmicrosoft.com
@@ -127,49 +157,105 @@ EXAMPLES = r'''
 
 RETURN = r'''
 dest:
-  description: The file written (or that would be, in check mode, when O(dest) is a file path).
+  description:
+    - The file written, or found complete. In check mode the file that would be written, or the directory when
+      O(dest) is one (the server names the file).
   returned: always
   type: str
+  sample: /srv/exports/erin.zip
+manifest:
+  description: The manifest beside the file (what was asked, size, SHA-256, parts).
+  returned: unless in check mode
+  type: str
+  sample: /srv/exports/erin.zip.vb365.json
 size:
-  description: Its size in bytes.
+  description: The size of the file in bytes.
   returned: unless in check mode
   type: int
+  sample: 27917287424
 sha256:
   description: Its SHA-256, computed while it was written.
   returned: unless in check mode
   type: str
 files:
-  description: The parts of a ZIP (name, size, sha256, and path when extracted); empty for a single file.
+  description: The members of a ZIP (of PST parts, or of MSG files); empty for a single file.
   returned: unless in check mode
   type: list
   elements: dict
+  contains:
+    name:
+      description: The member's file name.
+      type: str
+      sample: erin_1.pst
+    size:
+      description: Its size in bytes.
+      type: int
+    sha256:
+      description: Its SHA-256.
+      type: str
+    path:
+      description: Where it was extracted, with O(extract=true).
+      type: str
+      sample: /srv/exports/erin/erin_1.pst
 scope:
-  description: What was exported - kind (organization, mailbox, folder, items) and the resolved mailbox, folder or item count.
+  description: What was exported.
   returned: always
   type: dict
+  contains:
+    kind:
+      description: V(organization), V(mailbox), V(folder) or V(items).
+      type: str
+    mailbox:
+      description: The email of the mailbox.
+      type: str
+    mailbox_id:
+      description: Its id in the restore session.
+      type: str
+    is_archive:
+      description: Whether the mailbox is an in-place archive.
+      type: bool
+    folder:
+      description: The path of the folder.
+      type: str
+    folder_id:
+      description: Its id.
+      type: str
+    items:
+      description: How many items were exported.
+      type: int
 elapsed:
   description: Seconds the transfer took (0 when nothing was transferred).
   returned: unless in check mode
   type: float
 throughput_mib_s:
-  description: MiB per second of the transfer.
+  description: MiB received per second of transfer.
   returned: unless in check mode
   type: float
 resumed:
-  description: How many times a cut transfer was resumed with a Range request.
+  description: How many times a transfer was resumed with a Range request, from a cut in this run or a partial file.
   returned: unless in check mode
   type: int
 fetched:
   description: Bytes received over the network in this run.
   returned: unless in check mode
   type: int
+planned_requests:
+  description: In check mode, the export request that would be sent.
+  returned: in check mode, when an export is needed
+  type: list
+  elements: dict
 '''
 
 import os
 import time
+from urllib.parse import quote
 
-from ansible_collections.vb365.restore.plugins.module_utils.errors import Vb365Error, Vb365ParameterError
+from ansible.module_utils.basic import env_fallback
+
+from ansible_collections.vb365.restore.plugins.module_utils.errors import Vb365Error
 from ansible_collections.vb365.restore.plugins.module_utils.exchange import (
+    SessionLedger,
+    find_items,
     find_mailbox,
     list_mailboxes,
     require_working_session,
@@ -178,25 +264,36 @@ from ansible_collections.vb365.restore.plugins.module_utils.exchange import (
 )
 from ansible_collections.vb365.restore.plugins.module_utils.export import (
     Destination,
+    file_kind,
     parse_size_limit,
+    parts_intact,
     request_key,
     zip_parts,
 )
 from ansible_collections.vb365.restore.plugins.module_utils.module import Vb365Module, parameter_error
 
+MIB = 1048576.0
+
 
 def check_input(params):
+    """Refuse what cannot be exported, before any request; returns the PST size limit in bytes."""
+    if params['items'] is not None and not params['items']:
+        raise parameter_error('items', 'is empty; nothing to export')
+    if params['query'] is not None and not params['query'].strip():
+        raise parameter_error('query', 'is empty')
     given = [o for o in ('items', 'query') if params[o]]
     if len(given) > 1:
         raise parameter_error('items', 'give either items or query')
-    if (params['folder'] or given) and not params['mailbox']:
-        raise parameter_error('mailbox', 'required with %s' % ('folder' if params['folder'] else given[0]))
-    if params['folder'] and given:
-        raise parameter_error('folder', 'export a folder, or items; not both')
+    for option in ['folder', 'archive'] + given:
+        if params[option] and not params['mailbox']:
+            raise parameter_error(option, 'needs mailbox')
+    if params['folder'] and params['items']:
+        raise parameter_error('folder', 'only with query; items are given by id')
     if params['format'] == 'msg' and not given:
         raise parameter_error('format', 'msg is for items (give items or query); a mailbox or folder exports to pst')
-    if params['content_keyword'] and given:
-        raise parameter_error('content_keyword', 'only for the organization, a mailbox or a folder; use query for items')
+    if params['content_keyword'] is not None and (given or not params['content_keyword'].strip()):
+        raise parameter_error('content_keyword', 'only for the organization, a mailbox or a folder; use query for items'
+                              if given else 'is empty')
     if params['format'] == 'msg' and params['pst_size_limit']:
         raise parameter_error('pst_size_limit', 'only for pst')
     if params['max_items'] < 1:
@@ -204,88 +301,157 @@ def check_input(params):
     return parse_size_limit(params['pst_size_limit'])
 
 
+def chosen_items(mod, session_id, mailbox, folder):
+    """Ids of the items to export, given or found by the query; unknown ids are named."""
+    params = mod.params
+    if params['items']:
+        return [i['id'] for i in find_items(mod.client, session_id, mailbox, params['items'])]
+    page = search_items(mod.client, session_id, params['query'], mailbox_id=mailbox['id'],
+                        folder_id=folder and folder['id'], limit=params['max_items'])
+    if page.truncated:
+        raise parameter_error('query', 'matches more than max_items=%d items; narrow it or raise max_items'
+                              % params['max_items'])
+    if not page.items:
+        raise parameter_error('query', '%r matches no item of %s%s; nothing to export' % (
+            params['query'], mailbox.get('email'), (' in %s' % folder['path']) if folder else ''))
+    return [i['id'] for i in page.items]
+
+
 def plan(mod, session_id, limit):
     """(path, body, scope) of the export request."""
     params = mod.params
     root = '/RestoreSessions/%s/organization' % session_id
-    size_fields = {'enablePstSizeLimit': True, 'pstSizeLimitBytes': limit} if limit else {}
-    keyword = {'contentKeyword': params['content_keyword']} if params['content_keyword'] else {}
+    options = {'enablePstSizeLimit': True, 'pstSizeLimitBytes': limit} if limit else {}
+    whole = dict(options, contentKeyword=params['content_keyword']) if params['content_keyword'] else options
     if not params['mailbox']:
-        return root + '/exportToPst', dict(keyword, **size_fields), {'kind': 'organization'}
+        return root + '/exportToPst', whole, {'kind': 'organization'}
     mailbox = find_mailbox(list_mailboxes(mod.client, session_id), params['mailbox'], archive=params['archive'])
     base = '%s/mailboxes/%s' % (root, mailbox['id'])
-    scope = {'mailbox': mailbox.get('email'), 'mailbox_id': mailbox['id'], 'is_archive': bool(mailbox.get('isArchive'))}
-    if params['folder']:
-        folder = resolve_folder(mod.client, session_id, mailbox, params['folder'])
-        scope.update(kind='folder', folder=folder['path'], folder_id=folder['id'])
-        return '%s/folders/%s/exportToPst' % (base, folder['id']), dict(keyword, **size_fields), scope
+    scope = {'kind': 'mailbox', 'mailbox': mailbox.get('email'), 'mailbox_id': mailbox['id'],
+             'is_archive': bool(mailbox.get('isArchive'))}
+    folder = resolve_folder(mod.client, session_id, mailbox, params['folder']) if params['folder'] else None
+    if folder:
+        scope.update(folder=folder['path'], folder_id=folder['id'])
     if not (params['items'] or params['query']):
-        scope['kind'] = 'mailbox'
-        return base + '/exportToPst', dict(keyword, **size_fields), scope
-    ids = list(params['items'] or [])
-    if params['query']:
-        page = search_items(mod.client, session_id, params['query'], mailbox_id=mailbox['id'], limit=params['max_items'])
-        if page.truncated:
-            raise parameter_error('query', 'matches more than max_items=%d items' % params['max_items'])
-        ids = [i['id'] for i in page.items]
-        if not ids:
-            raise Vb365ParameterError('query: %r matches no item in %s; nothing to export' % (
-                params['query'], mailbox.get('email')))
+        if folder:
+            scope['kind'] = 'folder'
+            return '%s/folders/%s/exportToPst' % (base, folder['id']), whole, scope
+        return base + '/exportToPst', whole, scope
+    ids = chosen_items(mod, session_id, mailbox, folder)
     scope.update(kind='items', items=len(ids))
+    one = '%s/items/%s' % (base, quote(ids[0], safe=''))
+    if params['format'] == 'msg' and len(ids) == 1:
+        return one + '/save', None, scope
     if params['format'] == 'msg':
-        if len(ids) == 1:
-            return '%s/items/%s/save' % (base, ids[0]), None, scope
         return base + '/items/Save', {'items': [{'id': i} for i in ids]}, scope
     if len(ids) == 1:
-        return '%s/items/%s/exportToPst' % (base, ids[0]), dict(size_fields), scope
-    return base + '/items/exportToPst', dict(size_fields, items=[{'id': i} for i in ids]), scope
+        return one + '/exportToPst', options, scope
+    return base + '/items/exportToPst', dict(options, items=[{'id': i} for i in ids]), scope
+
+
+def describe_request(mod, session, path, body):
+    """What identifies this export (for the manifest and its key), and the session it comes from."""
+    params = mod.params
+    known = SessionLedger(params['ledger_path']).options_of(session['id']) if params['ledger_path'] else None
+    request = {'server': mod.client.base_url, 'organization': session.get('organization'),
+               'path': path.split('/organization', 1)[1], 'body': body, 'format': params['format'],
+               'session_options': known}
+    origin = dict(known or {}, id=session['id'], creation_time=session.get('creationTime'),
+                  point_in_time_known=known is not None)
+    return request, origin
+
+
+def extract_dir(final):
+    stem = os.path.splitext(final)[0]
+    return stem if stem != final else final + '.parts'
+
+
+def unchanged(mod, target, done, origin):
+    """Report a complete export; re-extract its parts when asked and they are not all intact."""
+    params = mod.params
+    files = done.get('files') or []
+    previous = (done.get('session') or {}).get('id')
+    if previous != origin['id'] and not origin['point_in_time_known']:
+        mod.module.warn('%s was exported in restore session %s; the point in time of restore session %s is not in '
+                        'the session ledger, so it may differ: use force=true to export it again'
+                        % (done['dest'], previous, origin['id']))
+    mod.result.update(dest=done['dest'], manifest=target.index, size=done['size'], sha256=done['sha256'],
+                      files=files, elapsed=0.0, throughput_mib_s=0.0, resumed=0, fetched=0,
+                      msg='%s is complete already (same request, same size and sha256)' % done['dest'])
+    if not (params['extract'] and files and not parts_intact(files)):
+        return
+    mod.result['changed'] = True
+    where = extract_dir(done['dest'])
+    if mod.check_mode:
+        mod.result['msg'] = '%s is complete; its parts would be extracted into %s' % (done['dest'], where)
+        return
+    done['files'] = zip_parts(done['dest'], where)
+    target.write_manifest(done)
+    mod.result.update(files=done['files'], msg='%s is complete; its parts were extracted into %s' % (done['dest'], where))
+
+
+def transfer(mod, target, path, body):
+    """Download into the partial file (resuming one this request left) and move it to its place."""
+    resume = mod.params['resume']
+    if resume:
+        if target.claim_partial():
+            mod.module.warn('deleted %s, the partial file of another export' % target.partial)
+    else:
+        target.discard_partial()
+    started = time.time()
+    try:
+        info = mod.client.download(path, target.partial, json_body=body, resume=resume)
+    except Vb365Error as exc:
+        kept = os.path.getsize(target.partial) if os.path.exists(target.partial) else 0
+        if not (resume and kept):
+            target.discard_partial()
+        else:
+            exc.msg += ' (the %d bytes received are kept in %s: run the task again to resume%s)' % (
+                kept, target.partial, ' once there is room' if 'no space' in exc.msg else '')
+            exc.args = (exc.msg,)
+        raise
+    elapsed = max(time.time() - started, 1e-6)
+    kind = file_kind(target.partial)
+    final = target.final_path(info['filename'], kind)
+    target.finish(final)
+    if kind == 'zip' and not final.lower().endswith('.zip'):
+        mod.module.warn('the server sent a ZIP; it is at %s' % final)
+    return final, info, elapsed
 
 
 def run(mod):
     params = mod.params
     limit = check_input(params)
-    session_id = params['session_id']
-    probe = Destination(params['dest'], 'probe')
-    probe.check_writable()
-    session = require_working_session(mod.client, session_id)
-    path, body, scope = plan(mod, session_id, limit)
-    # The same request: server, organization, scope, format and options. The API does not tell a session's
-    # point in time, so an export of another point in time to the same dest needs force.
-    request = {'server': mod.client.base_url, 'organization': session.get('organization'),
-               'path': path.split('/organization', 1)[1], 'body': body, 'format': params['format']}
-    key = request_key(request)
-    target = Destination(params['dest'], key)
+    target = Destination(params['dest'])
+    target.check_writable()
+    session = require_working_session(mod.client, params['session_id'])
+    path, body, scope = plan(mod, session['id'], limit)
+    request, origin = describe_request(mod, session, path, body)
+    target.bind(request_key(request))
     mod.result.update(scope=scope, dest=target.dest)
-    done = None if params['force'] else target.complete(key)
+    done = None if params['force'] else target.complete()
     if done:
-        mod.result.update(changed=False, dest=done['dest'], size=done['size'], sha256=done['sha256'],
-                          files=done.get('files', []), elapsed=0.0, throughput_mib_s=0.0, resumed=0, fetched=0,
-                          msg='%s is complete already (same request, same sha256)' % done['dest'])
+        unchanged(mod, target, done, origin)
         return
     mod.result['changed'] = True
     if mod.check_mode:
         mod.write('POST', path, body, describe='export %s to %s' % (scope['kind'], target.dest))
+        mod.result['msg'] = 'would export the %s to %s' % (scope['kind'], target.dest)
         return
-    if not params['resume']:
-        target.discard_partial()
-    started = time.time()
-    try:
-        info = mod.client.download(path, target.partial, json_body=body, resume=params['resume'])
-    except Vb365Error:
-        if not params['resume']:
-            target.discard_partial()
-        raise
-    elapsed = max(time.time() - started, 1e-6)
-    final = target.final_path(info['filename'])
-    os.replace(target.partial, final)
-    extract_to = os.path.splitext(final)[0] if params['extract'] else None
-    files = zip_parts(final, extract_to) or []
-    manifest = {'key': key, 'request': request, 'dest': final, 'size': info['size'], 'sha256': info['sha256'],
-                'files': files, 'scope': scope, 'finished': time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime())}
+    final, info, elapsed = transfer(mod, target, path, body)
+    manifest = {'key': target.key, 'request': request, 'session': origin, 'scope': scope, 'dest': final,
+                'size': info['size'], 'sha256': info['sha256'], 'files': [],
+                'finished': time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime())}
+    # The manifest is written as soon as the file is complete: an extraction that fails is redone from it.
     target.write_manifest(manifest)
-    mod.result.update(dest=final, size=info['size'], sha256=info['sha256'], files=files,
-                      elapsed=round(elapsed, 3), throughput_mib_s=round(info['fetched'] / 1048576.0 / elapsed, 1),
+    mod.result.update(dest=final, manifest=target.index, size=info['size'], sha256=info['sha256'], files=[],
+                      elapsed=round(elapsed, 3), throughput_mib_s=round(info['fetched'] / MIB / elapsed, 1),
                       resumed=info['resumed'], fetched=info['fetched'])
+    files = zip_parts(final, extract_dir(final) if params['extract'] else None)
+    if files:
+        manifest['files'] = files
+        target.write_manifest(manifest)
+        mod.result['files'] = files
 
 
 def main():
@@ -305,6 +471,8 @@ def main():
             force=dict(type='bool', default=False),
             resume=dict(type='bool', default=True),
             extract=dict(type='bool', default=False),
+            ledger_path=dict(type='path', default='~/.ansible/vb365_restore/sessions.json',
+                             fallback=(env_fallback, ['VB365_SESSION_LEDGER'])),
         ),
     )
     mod.run(run)
