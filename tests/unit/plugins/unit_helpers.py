@@ -81,8 +81,12 @@ def run_module(module, args, capsys, check_mode=False):
     ``module`` is the imported module object. Sleeping is the caller's business (patch it
     where a wait is involved).
     """
+    from ansible.module_utils.common import warnings
     from ansible.module_utils.testing import patch_module_args
 
+    # A module process starts with no warnings; in one test process they would pile up from run to run.
+    warnings._global_warnings.clear()  # pylint: disable=protected-access
+    warnings._global_deprecations.clear()  # pylint: disable=protected-access
     full = dict(CONNECTION)
     full.update(args)
     if check_mode:
