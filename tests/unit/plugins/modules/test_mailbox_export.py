@@ -36,8 +36,8 @@ def root(sid=SID):
     return BASE + '/v8/RestoreSessions/%s/organization' % sid
 
 
-def mailbox_url(sid=SID, mailbox=BOB):
-    return root(sid) + '/mailboxes/' + mailbox['id']
+def mailbox_url(sid=SID, mailbox=None):
+    return root(sid) + '/mailboxes/' + (mailbox or BOB)['id']
 
 
 def page(results):
@@ -340,8 +340,8 @@ def test_check_mode_of_a_complete_export_is_unchanged(api, capsys, tmp_path):
 
 
 # ------------------------------------------------------------------ resuming
-def test_a_run_cut_then_refused_keeps_its_partial_file_and_the_next_run_asks_for_the_rest(api, capsys, tmp_path,
-                                                                                         monkeypatch):
+def test_a_cut_run_refused_on_retry_keeps_its_partial_file_and_the_next_one_asks_for_the_rest(
+        api, capsys, tmp_path, monkeypatch):
     monkeypatch.setattr('time.sleep', lambda seconds: None)
     big = CONTENT * 3
     dest = tmp_path / 'bob.pst'
