@@ -1,7 +1,10 @@
 """Benchmark: restore N mailboxes to their original place with mailbox_restore vs ansible.builtin.uri.
 
-Both run against the simulator with the same latency per request (default 20 ms), one after the
-other in this run; the ratio of their wall times is what counts, not the absolute seconds.
+Both playbooks run against one simulator with the same latency per request (default 20 ms), one
+after the other in this run; the ratio of their wall times is what counts, not the absolute
+seconds. The module waits for the restore and reports it; the uri runbook only starts one restore
+per mailbox (it would need a polling loop per restore to report anything). After each run the
+simulator's production state is read: every mailbox must have its lost item back.
 
     .venv/bin/python bench/mailbox_restore_vs_uri.py [--mailboxes 500] [--latency-ms 20]
 """
@@ -9,6 +12,9 @@ other in this run; the ratio of their wall times is what counts, not the absolut
 from __future__ import annotations
 
 import argparse
+import re
+import sys
+import time
 
 from common import run_playbook, start_simulator
 
@@ -25,11 +31,9 @@ MODULE = '''
       vb365.restore.mailbox_restore:
         session_id: "{{ rs.session.id }}"
         mailboxes: ["user*@tailspin.onmicrosoft.com"]
-        changed_items: true
         exchange_credentials:
           username: restore-operator@tailspin.onmicrosoft.com
           password: bench-exchange-password
-        poll_interval: 0.5
       register: restored
     - name: Stop
       vb365.restore.restore_session:
@@ -102,6 +106,25 @@ URI = '''
 '''
 
 
+def restored_mailboxes(sim, timeout=120):
+    """How many tailspin mailboxes hold all their items again, once the simulator's restores have ended."""
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        with sim.state.lock:
+            running = [s for s in sim.state.sessions.values() if s.get('_kind') == 'operation' and s['state'] != 'Stopped']
+        if not running:
+            break
+        time.sleep(0.2)
+    with sim.state.lock:
+        return sum(1 for key, records in sim.state.production.items()
+                   if key.endswith('@tailspin.onmicrosoft.com') and len(records) == 3)
+
+
+def restore_posts(sim):
+    with sim.state.lock:
+        return sum(1 for r in sim.state.requests if r.get('method') == 'POST' and r.get('path', '').endswith('/restore'))
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument('--mailboxes', type=int, default=500)
@@ -109,18 +132,25 @@ def main():
     args = parser.parse_args()
     sim = start_simulator(bulk_mailboxes=args.mailboxes, latency_ms=args.latency_ms, restore_delay_ms=200)
     try:
+        before = restored_mailboxes(sim)
         module_s, proc = run_playbook(sim, MODULE)
-        created = [line for line in proc.stdout.splitlines() if '"msg": "created' in line]
-        sim_requests = len(sim.state.requests)
+        created = re.findall(r'"msg": "(created \d+ in \d+ mailboxes)"', proc.stdout)
+        module_requests, module_posts, module_done = len(sim.state.requests), restore_posts(sim), restored_mailboxes(sim)
         sim.state.reset()
         uri_s, _proc = run_playbook(sim, URI)
-        uri_requests = len(sim.state.requests)
+        uri_requests, uri_posts, uri_done = len(sim.state.requests), restore_posts(sim), restored_mailboxes(sim)
     finally:
         sim.stop()
-    print('mailboxes: %d, simulator latency: %.0f ms per request' % (args.mailboxes, args.latency_ms))
-    print('mailbox_restore: %.1f s, %d API requests (%s)' % (module_s, sim_requests, created[0].strip() if created else ''))
-    print('ansible.builtin.uri: %.1f s, %d API requests' % (uri_s, uri_requests))
-    print('ratio: the module is %.1f times faster' % (uri_s / module_s))
+    ratio = uri_s / module_s
+    print('mailboxes: %d, simulator latency: %.0f ms per request; complete before: %d' % (
+        args.mailboxes, args.latency_ms, before))
+    print('mailbox_restore:     %6.1f s, %4d API requests, %3d restore POSTs, mailboxes complete after: %d (%s)' % (
+        module_s, module_requests, module_posts, module_done, created[0] if created else 'no count printed'))
+    print('ansible.builtin.uri: %6.1f s, %4d API requests, %3d restore POSTs, mailboxes complete after: %d' % (
+        uri_s, uri_requests, uri_posts, uri_done))
+    print('ratio: the module is %.1f times faster (the goal: at least 20)' % ratio)
+    if module_done != args.mailboxes or uri_done != args.mailboxes:
+        sys.exit('not every mailbox was restored: the runs did not do the same work')
 
 
 if __name__ == '__main__':
