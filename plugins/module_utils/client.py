@@ -17,9 +17,11 @@ import errno
 import hashlib
 import json
 import os
+import queue
 import random
 import re
 import shutil
+import threading
 import time
 
 try:
@@ -507,21 +509,28 @@ class Vb365Client:
                     mode = 'wb'
                 if total is not None:
                     _check_free_space(dest, total)
-                try:
-                    with open(dest, mode) as handle:
+                with open(dest, mode) as handle:
+                    sink = _Sink(handle, digest)
+                    try:
                         for chunk in response.iter_content(chunk_size=chunk_size):
                             if chunk:
-                                handle.write(chunk)
-                                digest.update(chunk)
-                                have += len(chunk)
-                                fetched += len(chunk)
+                                sink.put(chunk)
                                 if progress:
-                                    progress(have, total)
-                except (requests.exceptions.ChunkedEncodingError, requests.exceptions.ConnectionError,
-                        requests.exceptions.ReadTimeout) as exc:
-                    cut_reason = type(exc).__name__
-                else:
-                    cut_reason = None if (total is None or have >= total) else 'short body'
+                                    progress(have + sink.received, total)
+                    except (requests.exceptions.ChunkedEncodingError, requests.exceptions.ConnectionError,
+                            requests.exceptions.ReadTimeout) as exc:
+                        cut_reason = type(exc).__name__
+                    else:
+                        cut_reason = None
+                    finally:
+                        # Every chunk received is on disk (or failed to be) before going on.
+                        sink.close()
+                        have += sink.written
+                        fetched += sink.written
+                    if sink.error is not None:
+                        raise sink.error
+                if cut_reason is None and total is not None and have < total:
+                    cut_reason = 'short body'
                 if cut_reason is None:
                     break
             except _Restart as exc:
@@ -552,6 +561,48 @@ class Vb365Client:
             'resumed': resumed,
             'restarts': restarts,
         }
+
+
+class _Sink:
+    """Writes and hashes the chunks of a download in a thread of its own, so that reading the network
+    goes on meanwhile (hashlib, file writes and TLS reads all release the GIL). At most ``depth``
+    chunks wait in memory. A write error stops the writing, is kept in ``error`` and raised by the
+    next ``put``; ``written`` counts the bytes on disk, ``received`` those handed over."""
+
+    def __init__(self, handle, digest, depth=4):
+        self.handle, self.digest = handle, digest
+        self.received = self.written = 0
+        self.error = None
+        self._queue = queue.Queue(maxsize=depth)
+        self._thread = threading.Thread(target=self._run, name='vb365-download-writer')
+        self._thread.daemon = True
+        self._thread.start()
+
+    def _run(self):
+        while True:
+            chunk = self._queue.get()
+            if chunk is None:
+                return
+            if self.error is not None:
+                continue
+            try:
+                self.handle.write(chunk)
+            except (OSError, ValueError) as exc:
+                self.error = exc
+                continue
+            self.digest.update(chunk)
+            self.written += len(chunk)
+
+    def put(self, chunk):
+        if self.error is not None:
+            raise self.error
+        self._queue.put(chunk)
+        self.received += len(chunk)
+
+    def close(self):
+        """Wait until every chunk handed over is written (or the writing failed)."""
+        self._queue.put(None)
+        self._thread.join()
 
 
 class _Restart(Exception):
