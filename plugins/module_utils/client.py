@@ -451,7 +451,7 @@ class Vb365Client:
             offset += len(results)
 
     # ------------------------------------------------------------------ downloads
-    def download(self, path, dest, json_body=None, method='POST', resume=True, chunk_size=1024 * 1024,
+    def download(self, path, dest, json_body=None, method='POST', resume=True, chunk_size=256 * 1024,
                  max_cuts=5, progress=None):
         """Stream a file answer to ``dest`` in constant memory, resuming a cut transfer with Range.
 
@@ -564,44 +564,57 @@ class Vb365Client:
 
 
 class _Sink:
-    """Writes and hashes the chunks of a download in a thread of its own, so that reading the network
-    goes on meanwhile (hashlib, file writes and TLS reads all release the GIL). At most ``depth``
-    chunks wait in memory. A write error stops the writing, is kept in ``error`` and raised by the
-    next ``put``; ``written`` counts the bytes on disk, ``received`` those handed over."""
+    """Writes and hashes the chunks of a download in two threads of their own (one writes the file,
+    one hashes), so that reading the network, writing and hashing overlap: TLS reads, file writes
+    and hashlib all release the GIL. At most ``depth`` chunks wait for each. A write error stops the
+    writing, is kept in ``error`` and raised by the next ``put``; ``written`` counts the bytes on
+    disk, ``received`` those handed over."""
 
     def __init__(self, handle, digest, depth=4):
-        self.handle, self.digest = handle, digest
+        self.handle = handle
         self.received = self.written = 0
         self.error = None
-        self._queue = queue.Queue(maxsize=depth)
-        self._thread = threading.Thread(target=self._run, name='vb365-download-writer')
-        self._thread.daemon = True
-        self._thread.start()
+        self._workers = [_Worker(self._write, depth), _Worker(digest.update, depth)]
 
-    def _run(self):
-        while True:
-            chunk = self._queue.get()
-            if chunk is None:
-                return
-            if self.error is not None:
-                continue
-            try:
-                self.handle.write(chunk)
-            except (OSError, ValueError) as exc:
-                self.error = exc
-                continue
-            self.digest.update(chunk)
-            self.written += len(chunk)
+    def _write(self, chunk):
+        if self.error is not None:
+            return
+        try:
+            self.handle.write(chunk)
+        except (OSError, ValueError) as exc:
+            self.error = exc
+            return
+        self.written += len(chunk)
 
     def put(self, chunk):
         if self.error is not None:
             raise self.error
-        self._queue.put(chunk)
+        for worker in self._workers:
+            worker.queue.put(chunk)
         self.received += len(chunk)
 
     def close(self):
-        """Wait until every chunk handed over is written (or the writing failed)."""
-        self._queue.put(None)
+        """Wait until every chunk handed over is written and hashed (or the writing failed)."""
+        for worker in self._workers:
+            worker.finish()
+
+
+class _Worker:
+    """A thread that calls ``func`` on each item of its bounded queue, in order, until ``finish``."""
+
+    def __init__(self, func, depth):
+        self.func = func
+        self.queue = queue.Queue(maxsize=depth)
+        self._thread = threading.Thread(target=self._run, name='vb365-download')
+        self._thread.daemon = True
+        self._thread.start()
+
+    def _run(self):
+        for item in iter(self.queue.get, None):
+            self.func(item)
+
+    def finish(self):
+        self.queue.put(None)
         self._thread.join()
 
 
