@@ -299,7 +299,10 @@ class Simulator:
         content_type = handler.headers.get('Content-Type')
         entry = {'method': method, 'path': path, 'query': query, 'body': self._logged_body(raw, content_type),
                  'status': None, 'range': handler.headers.get('Range'), 'bytes': 0, 'time': started}
-        problems = self.validator.validate_request(method, path, query, content_type, raw)
+        try:
+            problems = self.validator.validate_request(method, path, query, content_type, raw)
+        except ValueError as exc:  # e.g. a body that is not UTF-8
+            problems = ['%s %s: the request cannot be read: %s' % (method, path, exc)]
         if problems:
             with state.lock:
                 state.violations.extend('request: %s' % p for p in problems)
