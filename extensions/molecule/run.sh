@@ -14,7 +14,7 @@
 # - Writes $LOGS/molecule.log, and $LOGS/molecule.summary and molecule.counts as .ci/stage.sh does,
 #   so that the stage can be counted by .ci/summary.sh. Exits 1 if a scenario failed.
 set -uo pipefail
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../.." || exit 1
 root=$PWD
 bin=${VENV_BIN:-$root/.venv/bin}
 logs=${LOGS:-.tmp/logs}
@@ -25,7 +25,10 @@ rm -f "$logs/molecule.summary" "$logs/molecule.counts"
 : >"$log"
 
 if [ $# -eq 0 ]; then
-  set -- $(cd extensions/molecule && for f in */molecule.yml; do dirname "$f"; done)
+  for f in extensions/molecule/*/molecule.yml; do
+    scenario=${f%/molecule.yml}
+    set -- "$@" "${scenario##*/}"
+  done
 fi
 
 export PATH="$bin:$PATH"

@@ -15,6 +15,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from simhelpers import PASSWORD, USER, Client  # noqa: E402
 from vb365sim.server import Simulator  # noqa: E402
 
+
 @pytest.fixture(scope='session')
 def sim(tmp_path_factory):
     server = Simulator(username=USER, password=PASSWORD, state_dir=tmp_path_factory.mktemp('sim'), latency_ms=0,

@@ -66,14 +66,14 @@ def test_query_syntax_on_the_api(api):
 
 def test_query_terms(bob_items):
     assert subjects(bob_items, 'subject:invoice from:billing') == ['Invoice INV-2026-%03d' % n for n in range(100, 108)]
-    assert subjects(bob_items, 'subject:invoice received:>=2026-11-14') == ['Invoice INV-2026-106',
-                                                                           'Invoice INV-2026-107']
+    assert subjects(bob_items, 'subject:invoice received:>=2026-11-14') == [
+        'Invoice INV-2026-106', 'Invoice INV-2026-107']
     assert subjects(bob_items, 'subject:invoice received:>2026-11-14') == ['Invoice INV-2026-107']
-    assert subjects(bob_items, 'subject:invoice received:<=2026-11-04') == ['Invoice INV-2026-100',
-                                                                           'Invoice INV-2026-101']
+    assert subjects(bob_items, 'subject:invoice received:<=2026-11-04') == [
+        'Invoice INV-2026-100', 'Invoice INV-2026-101']
     assert subjects(bob_items, 'subject:invoice received:<2026-11-04') == ['Invoice INV-2026-100']
-    assert subjects(bob_items, 'subject:invoice received:2026-11-04..2026-11-06') == ['Invoice INV-2026-101',
-                                                                                     'Invoice INV-2026-102']
+    assert subjects(bob_items, 'subject:invoice received:2026-11-04..2026-11-06') == [
+        'Invoice INV-2026-101', 'Invoice INV-2026-102']
     assert subjects(bob_items, 'body:"amount due: 1000 eur"') == ['Invoice INV-2026-100']
     assert subjects(bob_items, 'to:frank@') == ['Re: Budget review', 'Re: Quarterly report']
     assert subjects(bob_items, 'kind:task') == ['Review contract', 'Submit expenses']

@@ -382,8 +382,8 @@ class Api:
                     bound = parse_time(query[key])
                 except ValueError:
                     raise ApiError(400, '%s: %r is not a date and time.' % (key, query[key]))
-                found = [s for s in found if s.get(field) and (parse_time(s[field]) >= bound if lower
-                                                                else parse_time(s[field]) <= bound)]
+                found = [s for s in found
+                         if s.get(field) and (parse_time(s[field]) >= bound if lower else parse_time(s[field]) <= bound)]
         order = 'endTime' if query.get('orderBy') == 'EndTime' else 'creationTime'
         ascending = str(query.get('orderAsc', 'true')).lower() == 'true'
         found.sort(key=lambda s: (s.get(order) or '', s['_seq']), reverse=not ascending)

@@ -18,8 +18,7 @@ NS = uuid.UUID('4f1c2a53-7d0e-4b8e-9a51-6c0de5a1b365')
 
 
 def iso(moment):
-    return '%04d-%02d-%02dT%02d:%02d:%02dZ' % (moment.year, moment.month, moment.day, moment.hour, moment.minute,
-                                             moment.second)
+    return moment.strftime('%Y-%m-%dT%H:%M:%SZ')
 
 
 def parse_time(text):

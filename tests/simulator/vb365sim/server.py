@@ -154,8 +154,8 @@ class Handler(BaseHTTPRequestHandler):
         except Exception as exc:  # pylint: disable=broad-except
             detail = traceback.format_exc()
             sys.stderr.write('vb365sim: error on %s %s\n%s' % (self.command, self.path, detail))
-            self.sim.record_violation('simulator error on %s %s: %s: %s' % (self.command, self.path.split('?')[0],
-                                                                             type(exc).__name__, exc))
+            where = self.path.split('?')[0]
+            self.sim.record_violation('simulator error on %s %s: %s: %s' % (self.command, where, type(exc).__name__, exc))
             self.close_connection = True  # said in the answer, so that clients do not reuse the connection
             if not self._answered:
                 try:
