@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 from urllib.parse import parse_qsl, urlsplit
 
@@ -75,6 +76,23 @@ class ModuleResult(dict):
         return [w['event']['msg'] if isinstance(w, dict) else w for w in self.get('warnings') or []]
 
 
+@contextlib.contextmanager
+def _module_args_before_2_19(args):
+    """What ansible-core 2.19's patch_module_args does, for 2.16 to 2.18: the arguments a module
+    process would read from its argument file."""
+    from ansible.module_utils import basic
+    from ansible.module_utils.common.text.converters import to_bytes
+
+    full = {'_ansible_remote_tmp': '/tmp', '_ansible_keep_remote_files': False}
+    full.update(args)
+    saved = basic._ANSIBLE_ARGS  # pylint: disable=protected-access
+    basic._ANSIBLE_ARGS = to_bytes(json.dumps({'ANSIBLE_MODULE_ARGS': full}))  # pylint: disable=protected-access
+    try:
+        yield
+    finally:
+        basic._ANSIBLE_ARGS = saved  # pylint: disable=protected-access
+
+
 def run_module(module, args, capsys, check_mode=False):
     """Run ``module.main()`` with ``args`` (plus the test connection) and return its JSON result.
 
@@ -82,7 +100,10 @@ def run_module(module, args, capsys, check_mode=False):
     where a wait is involved).
     """
     from ansible.module_utils.common import warnings
-    from ansible.module_utils.testing import patch_module_args
+    try:
+        from ansible.module_utils.testing import patch_module_args
+    except ImportError:  # ansible-core before 2.19
+        patch_module_args = _module_args_before_2_19
 
     # A module process starts with no warnings; in one test process they would pile up from run to run.
     warnings._global_warnings.clear()  # pylint: disable=protected-access
