@@ -380,3 +380,18 @@ def test_a_cut_export_fails_the_run_and_the_next_run_resumes_it(runner, sim_api,
     assert last['range_start'] == kept and last['complete'] and entry['sha256'] == last['sha256']
     assert entry['size'] == os.path.getsize(entry['file']) == last['size']
     assert load(tmp_path / 'ediscovery-export.json')['status'] == 'Success'
+
+
+def test_relative_directories_are_relative_to_where_ansible_playbook_runs(runner, tmp_path):
+    # The runner starts ansible-playbook in tmp_path; the runbook lives elsewhere (the collection).
+    extra = example('ediscovery_export', export_dir='rel-exports', report_dir='rel-reports')
+    run_book(runner, 'ediscovery_export', extra)
+    manifest = tmp_path / 'rel-exports' / 'manifest.json'
+    report = load(tmp_path / 'rel-reports' / 'ediscovery-export.json')
+    assert report['manifest'] == str(manifest) and report['asked']['directory'] == str(tmp_path / 'rel-exports')
+    assert [os.path.dirname(f['file']) for f in load(manifest)['files']] == [
+        str(tmp_path / 'rel-exports' / ('%s@%s' % (who, CONTOSO))) for who in ('alice', 'erin')]
+    assert all(f['size'] == os.path.getsize(f['file']) for f in report['files'])
+    playbooks = os.path.dirname(runbook('ediscovery_export'))
+    assert not os.path.exists(os.path.join(playbooks, 'rel-exports'))
+    assert not os.path.exists(os.path.join(playbooks, 'rel-reports'))
