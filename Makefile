@@ -19,11 +19,17 @@ export LOGS
 .PHONY: help setup collection sanity units integration lint test demo clean distclean
 
 help:
-	@echo "make test         setup, then sanity, units, integration, lint, and a summary (what CI runs)"
+	@echo "make test         setup, then every stage ($(STAGES)) and a summary (what CI runs)"
 	@echo "make demo         start the simulator, run playbooks/demo.yml against it, stop it"
 	@echo "make setup        .venv from requirements-test.txt, and ansible-test's offline pip bootstrap"
 	@echo "make collection   copy the checkout to build/collections/ansible_collections/vb365/restore"
 	@echo "make sanity | units | integration | lint    one stage of make test"
+	@echo "make molecule     the roles' molecule scenarios against the simulator (a stage of make test)"
+	@echo "make docs         the documentation site -> build/docs/html (make docs-test: build and check it)"
+	@echo "make dist | ee    the collection tarball | the execution environment's build context"
+	@echo "make changelog    CHANGELOG.md from changelogs/; make release-check: tarball, install, AWX runner"
+	@echo "make compat       unit and integration tests under the oldest supported ansible-core (a stage of make test)"
+	@echo "make matrix       the tests under the oldest and newest supported ansible-core and Python"
 	@echo "make clean        remove build and .tmp (make distclean: .venv too)"
 
 # Re-runs are instant unless a requirements file changed since the last install.

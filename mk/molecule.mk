@@ -4,10 +4,12 @@
 #   make molecule SCENARIOS="a b"      only those
 #
 # extensions/molecule/run.sh starts the simulator, runs `molecule test -s <scenario>` for each one
-# and writes .tmp/logs/molecule.summary and .counts the way .ci/stage.sh does, so the stage can be
-# added to `make test` with `STAGES += molecule`. The collection is the copy in build/collections,
-# rebuilt first and held by .ci/collection.sh's lock while the scenarios run.
+# and writes .tmp/logs/molecule.summary and .counts the way .ci/stage.sh does; it is a stage of
+# `make test`. The collection is the copy in build/collections, rebuilt first and held by
+# .ci/collection.sh's lock while the scenarios run.
 SCENARIOS ?=
+
+STAGES += molecule
 
 .PHONY: molecule
 
