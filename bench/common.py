@@ -16,6 +16,27 @@ sys.path.insert(0, os.path.join(ROOT, 'tests', 'simulator'))
 from vb365sim.server import Simulator  # noqa: E402  pylint: disable=wrong-import-position
 
 
+# The CPUs that the benchmarked client processes run on (None: wherever the kernel puts them).
+CLIENT_CPUS = None
+
+
+def pin(server_cpus, client_cpus):
+    """Keep this process (and the simulator's threads in it) on ``server_cpus`` and every client
+    process started through ``client_preexec`` on ``client_cpus``: on a host of its own, a real
+    server does not take the client's CPU time."""
+    global CLIENT_CPUS  # pylint: disable=global-statement
+    os.sched_setaffinity(0, server_cpus)
+    CLIENT_CPUS = set(client_cpus)
+
+
+def client_preexec():
+    """The ``preexec_fn`` of a client process: pinned to CLIENT_CPUS when ``pin`` was called."""
+    if CLIENT_CPUS is None:
+        return None
+    cpus = set(CLIENT_CPUS)
+    return lambda: os.sched_setaffinity(0, cpus)
+
+
 def collection_path():
     """A directory tree with ansible_collections/vb365/restore linked to this checkout."""
     base = os.path.join(tempfile.gettempdir(), 'vb365-bench-%s' % hashlib.sha1(ROOT.encode()).hexdigest()[:10])
@@ -46,7 +67,7 @@ def run_playbook(sim, playbook_text, extra_env=None):
     env.update(extra_env or {})
     started = time.perf_counter()
     proc = subprocess.run([os.path.join(os.path.dirname(sys.executable), 'ansible-playbook'), path], env=env,
-                          capture_output=True, text=True, check=False)
+                          capture_output=True, text=True, check=False, preexec_fn=client_preexec())
     elapsed = time.perf_counter() - started
     os.remove(path)
     if proc.returncode != 0:

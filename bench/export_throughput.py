@@ -14,10 +14,14 @@ size), in rounds, each round in another order; before each transfer the page cac
 - ansible.builtin.uri with dest runs through ansible-playbook; the wall time of a playbook with a
   debug task alone (Ansible's start) is subtracted to estimate its transfer.
 
+With --pin the simulator stays on the first CPU and every client on the others, as when the server
+is a host of its own: then the clients do not compete with the server for CPU time. Without it, on a
+2-core machine, the simulator and the client share the two cores.
+
 Goals (issue 6): mailbox_export reaches at least 90 % of curl's throughput; its peak memory stays
 under 100 MiB whatever the size.
 
-    .venv/bin/python bench/export_throughput.py [--size-gib 2] [--rounds 3] [--small-mib 64]
+    .venv/bin/python bench/export_throughput.py [--size-gib 2] [--rounds 3] [--small-mib 64] [--pin]
 """
 
 from __future__ import annotations
@@ -35,7 +39,8 @@ import time
 
 import requests
 
-from common import ROOT, collection_path, run_playbook, start_simulator
+import common
+from common import ROOT, client_preexec, collection_path, run_playbook, start_simulator
 
 MIB = 1024 * 1024
 BOB = 'bob@contoso.onmicrosoft.com'
@@ -117,7 +122,7 @@ def run_module(sim, setup, dest):
     stop, found = threading.Event(), [0]
     started = time.perf_counter()
     proc = subprocess.Popen([sys.executable, module, path], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True)
+                            text=True, preexec_fn=client_preexec())
     watcher = threading.Thread(target=peak_memory, args=(proc.pid, stop, found))
     watcher.start()
     out, err = proc.communicate()
@@ -135,9 +140,9 @@ def run_curl(sim, setup, dest, verify=False):
     started = time.perf_counter()
     subprocess.run(['curl', '-sS', '--fail', '--cacert', sim.ca_path, '-X', 'POST', '-H',
                     'Authorization: Bearer ' + setup.bearer, '-H', 'Content-Type: application/json', '--data', '{}',
-                    '-o', dest, setup.url], check=True)
+                    '-o', dest, setup.url], check=True, preexec_fn=client_preexec())
     if verify:
-        subprocess.run(['sha256sum', dest], check=True, stdout=subprocess.DEVNULL)
+        subprocess.run(['sha256sum', dest], check=True, stdout=subprocess.DEVNULL, preexec_fn=client_preexec())
     return time.perf_counter() - started
 
 
@@ -217,7 +222,15 @@ def main():
     parser.add_argument('--size-gib', type=float, default=2)
     parser.add_argument('--rounds', type=int, default=3)
     parser.add_argument('--small-mib', type=int, default=64)
+    parser.add_argument('--pin', action='store_true',
+                        help='the simulator on CPU 0, every client on the other CPUs, as with a server on a host of its own')
     args = parser.parse_args()
+    if args.pin:
+        cpus = sorted(os.sched_getaffinity(0))
+        if len(cpus) < 2:
+            raise SystemExit('--pin needs at least 2 CPUs')
+        common.pin({cpus[0]}, cpus[1:])
+        print('pinned: the simulator on CPU %d, the clients on CPUs %s' % (cpus[0], ','.join(map(str, cpus[1:]))))
     size = int(args.size_gib * 1024 * MIB)
     report(args, size, measure(args, size))
 
