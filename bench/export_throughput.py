@@ -21,7 +21,7 @@ is a host of its own: then the clients do not compete with the server for CPU ti
 Goals (issue 6): mailbox_export reaches at least 90 % of curl's throughput; its peak memory stays
 under 100 MiB whatever the size.
 
-    .venv/bin/python bench/export_throughput.py [--size-gib 2] [--rounds 3] [--small-mib 64] [--pin]
+    .venv/bin/python bench/export_throughput.py [--size-gib 2] [--rounds 5] [--small-mib 64] [--pin]
 """
 
 from __future__ import annotations
@@ -220,7 +220,7 @@ def report(args, size, figures):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split('\n', 1)[0])
     parser.add_argument('--size-gib', type=float, default=2)
-    parser.add_argument('--rounds', type=int, default=3)
+    parser.add_argument('--rounds', type=int, default=5)
     parser.add_argument('--small-mib', type=int, default=64)
     parser.add_argument('--pin', action='store_true',
                         help='the simulator on CPU 0, every client on the other CPUs, as with a server on a host of its own')

@@ -451,7 +451,7 @@ class Vb365Client:
             offset += len(results)
 
     # ------------------------------------------------------------------ downloads
-    def download(self, path, dest, json_body=None, method='POST', resume=True, chunk_size=256 * 1024,
+    def download(self, path, dest, json_body=None, method='POST', resume=True, chunk_size=1024 * 1024,
                  max_cuts=5, progress=None):
         """Stream a file answer to ``dest`` in constant memory, resuming a cut transfer with Range.
 
@@ -509,26 +509,24 @@ class Vb365Client:
                     mode = 'wb'
                 if total is not None:
                     _check_free_space(dest, total)
-                with open(dest, mode) as handle:
+                with open(dest, mode, buffering=0) as handle:
                     sink = _Sink(handle, digest)
                     try:
                         for chunk in response.iter_content(chunk_size=chunk_size):
                             if chunk:
                                 sink.put(chunk)
                                 if progress:
-                                    progress(have + sink.received, total)
+                                    progress(have + sink.written, total)
                     except (requests.exceptions.ChunkedEncodingError, requests.exceptions.ConnectionError,
                             requests.exceptions.ReadTimeout) as exc:
                         cut_reason = type(exc).__name__
                     else:
                         cut_reason = None
                     finally:
-                        # Every chunk received is on disk (or failed to be) before going on.
+                        # Every byte written is hashed before going on.
                         sink.close()
                         have += sink.written
                         fetched += sink.written
-                    if sink.error is not None:
-                        raise sink.error
                 if cut_reason is None and total is not None and have < total:
                     cut_reason = 'short body'
                 if cut_reason is None:
@@ -564,40 +562,33 @@ class Vb365Client:
 
 
 class _Sink:
-    """Writes and hashes the chunks of a download in a thread of its own, so that reading the
-    network overlaps with writing and hashing: TLS reads, file writes and hashlib all release the
-    GIL. One thread does both (each chunk is hashed while it is still in the CPU caches, and fewer
-    threads contend for the GIL than with a thread each: 7.0 s instead of 7.2 to 8.4 s for 2 GiB on
-    2 cores, bench/export_throughput.py). At most ``depth`` chunks wait. A write error stops the
-    writing, is kept in ``error`` and raised by the next ``put``; ``written`` counts the bytes on
-    disk (and hashed), ``received`` those handed over."""
+    """Writes the chunks of a download to ``handle`` in the calling thread and hashes them in a
+    thread of its own, so that hashing runs on another core while the next chunk is read: TLS reads,
+    file writes and hashlib all release the GIL. Each chunk is written in slices of ``slice_size``
+    bytes: on Linux, large writes into the page cache cost the kernel more than several small ones
+    (bench/export_throughput.py; the decision is in docs/mailbox_export.md). At most ``depth``
+    chunks wait to be hashed. ``written`` counts the bytes on disk; only those are hashed, also when
+    a write fails (the error is raised to the caller)."""
 
-    def __init__(self, handle, digest, depth=4):
+    def __init__(self, handle, digest, depth=4, slice_size=64 * 1024):
         self.handle = handle
-        self.digest = digest
-        self.received = self.written = 0
-        self.error = None
-        self._worker = _Worker(self._write, depth)
-
-    def _write(self, chunk):
-        if self.error is not None:
-            return
-        try:
-            self.handle.write(chunk)
-        except (OSError, ValueError) as exc:
-            self.error = exc
-            return
-        self.digest.update(chunk)
-        self.written += len(chunk)
+        self.slice_size = slice_size
+        self.written = 0
+        self._worker = _Worker(digest.update, depth)
 
     def put(self, chunk):
-        if self.error is not None:
-            raise self.error
-        self._worker.queue.put(chunk)
-        self.received += len(chunk)
+        view = memoryview(chunk)
+        done = 0
+        try:
+            while done < len(view):
+                done += self.handle.write(view[done:done + self.slice_size]) or 0
+        finally:
+            if done:
+                self._worker.queue.put(chunk if done == len(view) else view[:done])
+                self.written += done
 
     def close(self):
-        """Wait until every chunk handed over is written and hashed (or the writing failed)."""
+        """Wait until every byte written is hashed."""
         self._worker.finish()
 
 

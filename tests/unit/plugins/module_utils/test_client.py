@@ -498,8 +498,8 @@ def test_download_a_full_disk_while_writing_is_said_plainly(api, client, tmp_pat
     real_open = open
 
     class FullDisk:
-        def __init__(self, path, mode):
-            self.handle, self.written = real_open(path, mode), 0
+        def __init__(self, path, mode, **kwargs):
+            self.handle, self.written = real_open(path, mode, **kwargs), 0
 
         def write(self, data):
             if self.written + len(data) > 200000:
@@ -518,6 +518,47 @@ def test_download_a_full_disk_while_writing_is_said_plainly(api, client, tmp_pat
     with pytest.raises(Vb365DownloadError) as err:
         client.download(EXPORT_PATH, str(dest), json_body={}, chunk_size=65536)
     assert err.value.msg == 'no space left on the device of %s: 196608 of 300000 bytes written' % dest
+
+
+class ShortWrites:
+    """A file that takes at most ``step`` bytes per write and fails once ``limit`` bytes are in."""
+
+    def __init__(self, step, limit=None):
+        self.data, self.step, self.limit, self.sizes = bytearray(), step, limit, []
+
+    def write(self, view):
+        if self.limit is not None and len(self.data) >= self.limit:
+            raise OSError(28, 'No space left on device')
+        taken = bytes(view[:self.step])
+        self.sizes.append(len(view))
+        self.data += taken
+        return len(taken)
+
+
+def test_sink_writes_every_byte_in_slices_and_hashes_what_is_written():
+    digest = hashlib.sha256()
+    handle = ShortWrites(step=50000)
+    sink = client_mod._Sink(handle, digest, slice_size=65536)
+    chunks = [bytes([n]) * 200000 for n in range(5)]
+    for chunk in chunks:
+        sink.put(chunk)
+    sink.close()
+    assert bytes(handle.data) == b''.join(chunks) and sink.written == 1000000
+    assert digest.hexdigest() == hashlib.sha256(b''.join(chunks)).hexdigest()
+    # No write asks for more than a slice, whatever the chunk size.
+    assert max(handle.sizes) == 65536
+
+
+def test_sink_hashes_only_the_bytes_written_before_a_failed_write():
+    digest = hashlib.sha256()
+    handle = ShortWrites(step=65536, limit=300000)
+    sink = client_mod._Sink(handle, digest, slice_size=65536)
+    sink.put(b'a' * 200000)
+    with pytest.raises(OSError):
+        sink.put(b'b' * 200000)
+    sink.close()
+    assert sink.written == len(handle.data) == 200000 + 2 * 65536
+    assert digest.hexdigest() == hashlib.sha256(bytes(handle.data)).hexdigest()
 
 
 def test_url_building(client):
