@@ -581,7 +581,10 @@ class _Sink:
         done = 0
         try:
             while done < len(view):
-                done += self.handle.write(view[done:done + self.slice_size]) or 0
+                count = self.handle.write(view[done:done + self.slice_size])
+                if not count:
+                    raise OSError(errno.EIO, 'the file took none of %d bytes' % min(self.slice_size, len(view) - done))
+                done += count
         finally:
             if done:
                 self._worker.queue.put(chunk if done == len(view) else view[:done])

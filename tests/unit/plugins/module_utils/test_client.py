@@ -561,6 +561,15 @@ def test_sink_hashes_only_the_bytes_written_before_a_failed_write():
     assert digest.hexdigest() == hashlib.sha256(bytes(handle.data)).hexdigest()
 
 
+def test_sink_fails_on_a_file_that_takes_no_bytes():
+    handle = ShortWrites(step=0)
+    sink = client_mod._Sink(handle, hashlib.sha256())
+    with pytest.raises(OSError, match='the file took none of 5 bytes'):
+        sink.put(b'12345')
+    sink.close()
+    assert sink.written == 0
+
+
 def test_url_building(client):
     assert client.url('/Organizations') == BASE + '/v8/Organizations'
     assert client.url('RestoreSessions') == BASE + '/v8/RestoreSessions'
