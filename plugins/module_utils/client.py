@@ -478,7 +478,9 @@ class Vb365Client:
         filename = None
         content_type = None
         while True:
-            headers = {'Accept': 'application/octet-stream, application/json'}
+            # The file as it is: a Range counts the bytes of the representation sent, and those of
+            # a compressed one are not the bytes on disk.
+            headers = {'Accept': 'application/octet-stream, application/json', 'Accept-Encoding': 'identity'}
             if have:
                 headers['Range'] = 'bytes=%d-' % have
             response = self.request(method, path, json_body=json_body, stream=True, headers=headers,
@@ -489,8 +491,10 @@ class Vb365Client:
                     raise self._error_from_response(method, response.url, response)
                 filename = _filename_from_disposition(response.headers.get('Content-Disposition')) or filename
                 start, whole = _content_range(response.headers.get('Content-Range'))
+                encoded = response.headers.get('Content-Encoding', '').strip().lower() not in ('', 'identity')
                 if response.status_code == 206:
-                    if not have or start != have or (whole is not None and total is not None and whole != total):
+                    if encoded or not have or start != have or (
+                            whole is not None and total is not None and whole != total):
                         # Not the rest of the kept bytes, or of another file: start over without Range.
                         restarts += 1
                         have, total, digest = 0, None, hashlib.sha256()
@@ -505,7 +509,8 @@ class Vb365Client:
                     have = 0
                     digest = hashlib.sha256()
                     length = response.headers.get('Content-Length')
-                    total = int(length) if length and length.isdigit() else None
+                    # A compressed answer's length is not the size of the file.
+                    total = int(length) if length and length.isdigit() and not encoded else None
                     mode = 'wb'
                 if total is not None:
                     _check_free_space(dest, total)
@@ -531,6 +536,12 @@ class Vb365Client:
                     cut_reason = 'short body'
                 if cut_reason is None:
                     break
+                if encoded:
+                    # The server compressed the file although asked not to: the bytes kept cannot
+                    # be matched with a Range, so the next answer starts from the first byte.
+                    restarts += 1
+                    have, total, digest = 0, None, hashlib.sha256()
+                    open(dest, 'wb').close()
             except _Restart as exc:
                 cut_reason = str(exc)
             except OSError as exc:
