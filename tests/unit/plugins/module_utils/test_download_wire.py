@@ -115,11 +115,14 @@ def test_a_chunked_answer_without_length_is_written_whole(server, client, tmp_pa
 
 
 def test_a_chunked_answer_cut_in_the_middle_is_resumed_from_the_bytes_on_disk(server, client, tmp_path):
-    server.answers.append(chunked(CONTENT, cut_after=650000))
-    server.answers.append(lambda handler: chunked(
-        CONTENT[kept(dest):], status=206,
-        headers={'Content-Range': 'bytes %d-%d/%d' % (kept(dest), len(CONTENT) - 1, len(CONTENT))})(handler))
     dest = tmp_path / 'bob.pst.part'
+
+    def the_rest(handler):
+        start = kept(dest)
+        headers = {'Content-Range': 'bytes %d-%d/%d' % (start, len(CONTENT) - 1, len(CONTENT))}
+        chunked(CONTENT[start:], status=206, headers=headers)(handler)
+
+    server.answers.extend([chunked(CONTENT, cut_after=650000), the_rest])
     info = client.download(EXPORT, str(dest), json_body={})
     assert dest.read_bytes() == CONTENT and info['sha256'] == hashlib.sha256(CONTENT).hexdigest()
     first, second = server.seen
