@@ -78,8 +78,12 @@ def test_stopping_a_running_restore_cancels_what_has_not_begun(api):
                         dict(BULK_CREDS, mailboxes=[{'id': m['id']} for m in page]), wait=False)
     api.call('POST', '/v8/RestoreSessions/%s/Stop' % op_id, expect=204)
     assert api.call('GET', '/v8/RestoreSessions/%s' % op_id)['state'] == 'Stopped'
-    time.sleep(0.5)
-    events = api.call('GET', '/v8/RestoreSessions/%s/Events' % op_id)['results']
+    deadline = time.time() + 10
+    while True:  # the mailbox under way finishes; the state said Stopped at once
+        events = api.call('GET', '/v8/RestoreSessions/%s/Events' % op_id)['results']
+        if len(events) == 3 and 'Running' not in [e['status'] for e in events] or time.time() > deadline:
+            break
+        time.sleep(0.02)
     assert [e['status'] for e in events] == ['Success', 'Cancelled', 'Cancelled']
     assert api.call('GET', '/v8/RestoreSessions/%s' % op_id)['result'] == 'Warning'
 

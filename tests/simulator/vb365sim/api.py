@@ -631,8 +631,8 @@ class Api:
             with state.lock:
                 if state.generation != generation:
                     return
-                if op['_stop_requested']:
-                    stopped = True
+                if op['_stop_requested'] and index > 0:
+                    stopped = True  # the first mailbox began when the call returned (Running): it finishes
                 if index == 0:
                     event = op['_events'][0]
                     started = parse_time(event['startTime'])
