@@ -576,10 +576,9 @@ class _Sink:
     """Writes the chunks of a download to ``handle`` in the calling thread and hashes them in a
     thread of its own, so that hashing runs on another core while the next chunk is read: TLS reads,
     file writes and hashlib all release the GIL. Each chunk is written in slices of ``slice_size``
-    bytes: on Linux, large writes into the page cache cost the kernel more than several small ones
-    (bench/export_throughput.py; the decision is in docs/mailbox_export.md). At most ``depth``
-    chunks wait to be hashed. ``written`` counts the bytes on disk; only those are hashed, also when
-    a write fails (the error is raised to the caller)."""
+    bytes, the size that measured fastest (bench/write_slices.py, docs/mailbox_export.md). At most
+    ``depth`` chunks wait to be hashed. ``written`` counts the bytes on disk; only those are hashed,
+    also when a write fails (the error is raised to the caller)."""
 
     def __init__(self, handle, digest, depth=4, slice_size=64 * 1024):
         self.handle = handle
