@@ -497,8 +497,7 @@ class Vb365Client:
                             whole is not None and total is not None and whole != total):
                         # Not the rest of the kept bytes, or of another file: start over without Range.
                         restarts += 1
-                        have, total, digest = 0, None, hashlib.sha256()
-                        open(dest, 'wb').close()
+                        have, total, digest = _emptied(dest)
                         raise _Restart('the server answered with bytes from %s of a file of %s bytes' % (start, whole))
                     resumed += 1
                     total = whole if whole is not None else total
@@ -540,8 +539,7 @@ class Vb365Client:
                     # The server compressed the file although asked not to: the bytes kept cannot
                     # be matched with a Range, so the next answer starts from the first byte.
                     restarts += 1
-                    have, total, digest = 0, None, hashlib.sha256()
-                    open(dest, 'wb').close()
+                    have, total, digest = _emptied(dest)
             except _Restart as exc:
                 cut_reason = str(exc)
             except OSError as exc:
@@ -622,6 +620,12 @@ class _Worker:
     def finish(self):
         self.queue.put(None)
         self._thread.join()
+
+
+def _emptied(dest):
+    """Empty ``dest`` for a download that starts over; the state of nothing kept: (have, total, digest)."""
+    open(dest, 'wb').close()
+    return 0, None, hashlib.sha256()
 
 
 class _Restart(Exception):
