@@ -48,6 +48,19 @@ def collection_path():
     return base
 
 
+def scratch_dir(prefix):
+    """A directory for the files a benchmark writes, removed afterwards: under .tmp/ of the checkout
+    when it exists (the disk the project works on), else in the system's temporary directory."""
+    scratch = os.path.join(ROOT, '.tmp')
+    return tempfile.TemporaryDirectory(prefix=prefix, dir=scratch if os.path.isdir(scratch) else None)
+
+
+def rotated(items, round_index):
+    """``items`` in the order of round ``round_index``: each item takes every position in turn."""
+    shift = round_index % len(items)
+    return items[shift:] + items[:shift]
+
+
 def start_simulator(**kw):
     user, password = 'bench-%s' % secrets.token_hex(3), secrets.token_urlsafe(16)
     sim = Simulator(user, password, tempfile.mkdtemp(prefix='vb365-bench-'), **kw)

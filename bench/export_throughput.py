@@ -40,7 +40,7 @@ import time
 import requests
 
 import common
-from common import ROOT, client_preexec, collection_path, run_playbook, start_simulator
+from common import ROOT, client_preexec, collection_path, rotated, run_playbook, scratch_dir, start_simulator
 
 MIB = 1024 * 1024
 BOB = 'bob@contoso.onmicrosoft.com'
@@ -153,8 +153,8 @@ def run_uri(sim, setup, dest):
 def measure(args, size):
     """Run every tool ``args.rounds`` times on one stream; returns the figures."""
     sim = start_simulator(bulk_mailboxes=10)
-    scratch = os.path.join(ROOT, '.tmp') if os.path.isdir(os.path.join(ROOT, '.tmp')) else None
-    work = tempfile.mkdtemp(prefix='vb365-bench-export-', dir=scratch)
+    scratch = scratch_dir('vb365-bench-export-')
+    work = scratch.name
     figures = {'times': dict((k, []) for k in ('curl', 'curl_sha256sum', 'module', 'module_transfer', 'uri')),
                'peaks': [], 'served': None}
     times = figures['times']
@@ -166,9 +166,8 @@ def measure(args, size):
         figures['small_peak'] = small[2]
         os.remove(small[1]['dest'])
         sim.state.config['export_size_bytes'] = size
-        order = ['curl', 'module', 'uri', 'curl_sha256sum']
         for round_index in range(args.rounds):
-            for tool in order[round_index % 4:] + order[:round_index % 4]:
+            for tool in rotated(['curl', 'module', 'uri', 'curl_sha256sum'], round_index):
                 dest = os.path.join(work, '%s.pst' % tool)
                 os.sync()
                 if tool.startswith('curl'):
@@ -187,9 +186,7 @@ def measure(args, size):
                 os.remove(dest)
     finally:
         sim.stop()
-        for name in os.listdir(work):
-            os.remove(os.path.join(work, name))
-        os.rmdir(work)
+        scratch.cleanup()
     return figures
 
 

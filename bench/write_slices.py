@@ -18,10 +18,9 @@ import resource
 import statistics
 import subprocess
 import sys
-import tempfile
 
 import common
-from common import ROOT, collection_path, start_simulator
+from common import collection_path, rotated, scratch_dir, start_simulator
 from export_throughput import Setup, run_curl
 
 MIB = 1024 * 1024
@@ -72,20 +71,13 @@ def bare_writes(size, slice_size, path):
     return spent
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__.split('\n', 1)[0])
-    parser.add_argument('--size-mib', type=int, default=1024)
-    parser.add_argument('--rounds', type=int, default=6)
-    parser.add_argument('--slices-kib', default='64,256,1024')
-    args = parser.parse_args()
-    size = args.size_mib * MIB
-    slices = [int(s) * 1024 for s in args.slices_kib.split(',')]
+def measure(args, size, slices):
+    """Every tool ``args.rounds`` times on one stream, then the writes from memory; the figures."""
     tools = ['curl'] + slices
-    seconds = dict((tool, []) for tool in tools)
-    system = dict((tool, []) for tool in tools)
-    scratch = os.path.join(ROOT, '.tmp') if os.path.isdir(os.path.join(ROOT, '.tmp')) else None
-    work = tempfile.mkdtemp(prefix='vb365-bench-slices-', dir=scratch)
-    script = os.path.join(work, 'client.py')
+    figures = {'seconds': dict((tool, []) for tool in tools), 'system': dict((tool, []) for tool in tools),
+               'bare': dict((s, []) for s in slices)}
+    scratch = scratch_dir('vb365-bench-slices-')
+    script, dest = os.path.join(scratch.name, 'client.py'), os.path.join(scratch.name, 'export.pst')
     with open(script, 'w') as handle:
         handle.write(CLIENT)
     sim = start_simulator(bulk_mailboxes=10)
@@ -94,36 +86,35 @@ def main():
         sim.state.config['export_size_bytes'] = size
         setup = Setup(sim)
         for round_index in range(args.rounds):
-            shift = round_index % len(tools)
-            for tool in tools[shift:] + tools[:shift]:
-                dest = os.path.join(work, 'export.pst')
+            for tool in rotated(tools, round_index):
                 os.sync()
                 before = children_system_time()
                 if tool == 'curl':
-                    seconds[tool].append(run_curl(sim, setup, dest))
+                    figures['seconds'][tool].append(run_curl(sim, setup, dest))
                 else:
                     took, sha256 = run_sink(sim, setup, dest, tool, script)
                     served = served or sim.state.exports[-1]['_stream'].sha256()
                     assert sha256 == served, 'the sink hashed other bytes than were served'
-                    seconds[tool].append(took)
-                system[tool].append(children_system_time() - before)
+                    figures['seconds'][tool].append(took)
+                figures['system'][tool].append(children_system_time() - before)
                 assert os.path.getsize(dest) == size, '%s wrote %d bytes' % (tool, os.path.getsize(dest))
                 os.remove(dest)
-        bare = dict((s, []) for s in slices)
         for round_index in range(args.rounds):
-            for slice_size in slices[round_index % len(slices):] + slices[:round_index % len(slices)]:
+            for slice_size in rotated(slices, round_index):
                 os.sync()
-                bare[slice_size].append(bare_writes(size, slice_size, os.path.join(work, 'bare.bin')))
+                figures['bare'][slice_size].append(bare_writes(size, slice_size, dest))
     finally:
         sim.stop()
-        for name in os.listdir(work):
-            os.remove(os.path.join(work, name))
-        os.rmdir(work)
+        scratch.cleanup()
+    return figures
 
+
+def report(args, size, slices, figures):
+    seconds, system, bare = figures['seconds'], figures['system'], figures['bare']
     gib = size / (1024.0 * MIB)
     curl = statistics.median(seconds['curl'])
     print('%d MiB over HTTPS from the simulator, %d rounds, medians; system CPU per GiB' % (args.size_mib, args.rounds))
-    for tool in tools:
+    for tool in ['curl'] + slices:
         label = 'curl (8 KiB writes)' if tool == 'curl' else '_Sink, %d KiB slices' % (tool // 1024)
         took = statistics.median(seconds[tool])
         print('%-24s %7.1f MiB/s  %3.0f %% of curl  system %.2f s  (runs: %s)' % (
@@ -134,6 +125,17 @@ def main():
         print('%-24s system %.2f s per GiB  (runs: %s)' % (
             '%d KiB writes' % (slice_size // 1024), statistics.median(bare[slice_size]) / gib,
             ' '.join('%.2f' % s for s in bare[slice_size])))
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split('\n', 1)[0])
+    parser.add_argument('--size-mib', type=int, default=1024)
+    parser.add_argument('--rounds', type=int, default=6)
+    parser.add_argument('--slices-kib', default='64,256,1024')
+    args = parser.parse_args()
+    size = args.size_mib * MIB
+    slices = [int(s) * 1024 for s in args.slices_kib.split(',')]
+    report(args, size, slices, measure(args, size, slices))
 
 
 if __name__ == '__main__':
