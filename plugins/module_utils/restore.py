@@ -311,7 +311,7 @@ def build_report(session_id, session, events, statistics):
             'merged': merged,
         },
         'mailboxes': per_mailbox,
-        'items': per_item,
+        'item_details': per_item,
         'warnings': statistics.get('warnings') or [],
         'errors': statistics.get('errors') or [],
         'events': [to_snake(e) for e in events],
@@ -387,13 +387,13 @@ def merge_reports(reports):
         'state': 'Stopped' if all(r.get('state') == 'Stopped' for r in reports) else 'Working',
         'status': max((r.get('status') for r in reports), key=lambda s: order.get(s, 0)),
         'totals': {},
-        'mailboxes': [], 'items': [], 'warnings': [], 'errors': [], 'events': [],
+        'mailboxes': [], 'item_details': [], 'warnings': [], 'errors': [], 'events': [],
         'start_time': reports[0].get('start_time'),
         'end_time': reports[-1].get('end_time'),
     }
     for report in reports:
         for key, value in (report.get('totals') or {}).items():
             merged['totals'][key] = merged['totals'].get(key, 0) + (value or 0)
-        for key in ('mailboxes', 'items', 'warnings', 'errors', 'events'):
+        for key in ('mailboxes', 'item_details', 'warnings', 'errors', 'events'):
             merged[key].extend(report.get(key) or [])
     return merged

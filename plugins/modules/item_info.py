@@ -92,7 +92,7 @@ EXAMPLES = r'''
 '''
 
 RETURN = r'''
-items:
+mail_items:
   description: The items found.
   returned: always
   type: list
@@ -188,7 +188,7 @@ def run(mod):
         scope = 'folder' if folder else 'mailbox'
     folder_path = folder['path'] if (folder and not params['query']) else None
     items = [item_summary(item, mailbox or by_id.get(item.get('mailboxId')), folder_path) for item in page.items]
-    mod.result.update(items=items, count=len(items), truncated=page.truncated, scope=scope)
+    mod.result.update(mail_items=items, count=len(items), truncated=page.truncated, scope=scope)
     if page.truncated:
         mod.result['msg'] = 'stopped at limit=%d; more items match' % params['limit']
 

@@ -147,7 +147,7 @@ EXAMPLES = r'''
   vb365.restore.item_restore:
     session_id: "{{ rs.session.id }}"
     mailbox: erin@contoso.onmicrosoft.com
-    items: ["{{ found['items'][0].id }}", "{{ found['items'][1].id }}"]
+    items: ["{{ found.mail_items[0].id }}", "{{ found.mail_items[1].id }}"]
     target:
       mailbox: frank@contoso.onmicrosoft.com
       folder: From Erin
@@ -216,7 +216,7 @@ restore:
     totals:
       description: Item counts of all batches together (total, restored, failed, skipped, created, merged).
       type: dict
-    items:
+    item_details:
       description: Per item, where the server reports it - id, name (subject), status, path it was restored to, error.
       type: list
       elements: dict
@@ -240,9 +240,9 @@ restore:
     session_id: 9a9a9a9a-1111-2222-3333-444444444444
     status: Success
     totals: {total: 5, restored: 5, failed: 0, skipped: 0, created: 5, merged: 0}
-    items:
+    item_details:
       - {id: AAMkADU3, name: Invoice INV-2026-101, status: Success, path: bob@contoso.onmicrosoft.com/Inbox/Invoices}
-items:
+mail_items:
   description: The items acted on (or that would be, in check mode) - id, mailbox, mailbox_id, item class, subject, sender, dates.
   returned: always
   type: list
@@ -469,7 +469,7 @@ def send(mod, requests):
         mod.write('POST', path, body, describe=describe)
         if mod.check_mode:
             continue
-        sent.append({'mailbox': mailbox.get('email'), 'to': body.get('to') or mailbox.get('email'), 'items': count})
+        sent.append({'mailbox': mailbox.get('email'), 'to': body.get('to') or mailbox.get('email'), 'item_count': count})
         mod.result['batches']['sent'] = len(sent)
     if not mod.check_mode:
         mod.result['sent'] = sent
@@ -499,7 +499,7 @@ def run(mod):
     endpoint, base = action_request(params)
     mod.add_secret(base.get('applicationCertificate'))
     verb = params['action'].replace('_', ' ')
-    mod.result.update(items=[], count=0, endpoint=endpoint)
+    mod.result.update(mail_items=[], count=0, endpoint=endpoint)
     if params['items'] == []:
         mod.result['msg'] = 'items is empty: nothing to %s' % verb
         return
@@ -509,7 +509,7 @@ def run(mod):
         require_email_settings(mod)
     groups = select(mod, session_id, list_mailboxes(mod.client, session_id))
     chosen = [item_summary(item, mailbox) for mailbox, items in groups for item in items]
-    mod.result.update(items=chosen, count=len(chosen))
+    mod.result.update(mail_items=chosen, count=len(chosen))
     if not chosen:
         mod.result['msg'] = 'the query matched no item: nothing to %s' % verb
         return

@@ -220,7 +220,7 @@ scope:
     folder_id:
       description: Its id.
       type: str
-    items:
+    item_count:
       description: How many items were exported.
       type: int
 elapsed:
@@ -338,7 +338,7 @@ def plan(mod, session_id, limit):
             return '%s/folders/%s/exportToPst' % (base, folder['id']), whole, scope
         return base + '/exportToPst', whole, scope
     ids = chosen_items(mod, session_id, mailbox, folder)
-    scope.update(kind='items', items=len(ids))
+    scope.update(kind='items', item_count=len(ids))
     one = '%s/items/%s' % (base, quote(ids[0], safe=''))
     if params['format'] == 'msg' and len(ids) == 1:
         return one + '/save', None, scope

@@ -72,7 +72,7 @@ def test_a_large_mailbox_loses_no_page(runner, sim_api):
                                                                   'folder': 'Inbox/Reports'})))
     result = run.result('Reports')
     assert result['count'] == 25000 and result['truncated'] is False
-    assert len(set(i['id'] for i in result['items'])) == 25000
+    assert len(set(i['id'] for i in result['mail_items'])) == 25000
     pages = [r for r in sim_api.api_requests('GET', '/items') if r['query'].get('parentId')]
     assert [r['query']['offset'] for r in pages] == ['0', '10000', '20000']
 
@@ -97,15 +97,15 @@ def test_search_at_each_scope_matches_the_dataset(runner, sim_api, args, scope):
     if 'mailbox' in args:
         backup = sim_api.get('backup/bob@contoso.onmicrosoft.com?showDeleted=true')
         expected = [i for i in backup if 'invoice' in (i.get('subject') or '').lower()]
-        assert ids(result['items']) == ids(expected) and len(expected) == 8
-        assert {i['mailbox'] for i in result['items']} == {'bob@contoso.onmicrosoft.com'}
+        assert ids(result['mail_items']) == ids(expected) and len(expected) == 8
+        assert {i['mailbox'] for i in result['mail_items']} == {'bob@contoso.onmicrosoft.com'}
     else:
         expected = []
         for mailbox in sim_api.get('mailboxes?organization=contoso.onmicrosoft.com'):
             view = sim_api.get('backup/%s?showDeleted=true%s' % (mailbox['email'], '&archive=1' if mailbox['isArchive'] else ''))
             expected += [i for i in view if 'invoice' in (i.get('subject') or '').lower()]
-        assert ids(result['items']) == ids(expected)
-    first = result['items'][0]
+        assert ids(result['mail_items']) == ids(expected)
+    first = result['mail_items'][0]
     assert first['item_class'] == 'IPM.Note' and first['from'] == 'billing@northwind.example' and first['received']
 
 
@@ -113,8 +113,8 @@ def test_listing_a_folder_by_path(runner, sim_api):
     run = runner.run(play(('Invoices', 'vb365.restore.item_info', {'mailbox': 'Alice Smith', 'folder': 'inbox/INVOICES'})))
     result = run.result('Invoices')
     backup = sim_api.get('backup/alice@contoso.onmicrosoft.com?showDeleted=true')
-    assert ids(result['items']) == ids([i for i in backup if i['folder'] == 'Inbox/Invoices'])
-    assert {i['folder'] for i in result['items']} == {'Inbox/Invoices'}
+    assert ids(result['mail_items']) == ids([i for i in backup if i['folder'] == 'Inbox/Invoices'])
+    assert {i['folder'] for i in result['mail_items']} == {'Inbox/Invoices'}
 
 
 def test_unknown_folder_lists_the_folders_there(runner):

@@ -42,7 +42,7 @@ FIND = '''        - name: Find
           register: found
           check_mode: false
 '''
-FOUND_IDS = "{{ found['items'] | map(attribute='id') | list }}"
+FOUND_IDS = "{{ found['mail_items'] | map(attribute='id') | list }}"
 
 
 def play(organization='contoso.onmicrosoft.com', pre='', **args):
@@ -69,15 +69,15 @@ def test_deleted_invoices_found_by_a_query_come_back_once(runner, sim_api):
                 exchange_credentials=CREDS)
     run = runner.run(task, verbosity=4)
     result = run.result('Act')
-    assert result['count'] == 5 and all(i['subject'].startswith('Invoice') for i in result['items'])
+    assert result['count'] == 5 and all(i['subject'].startswith('Invoice') for i in result['mail_items'])
     assert result['changed'] is True and result['endpoint'] == 'restore'
     assert result['restore']['status'] == 'Success' and result['restore']['totals']['created'] == 5
-    assert sorted(i['id'] for i in result['restore']['items']) == sorted(i['id'] for i in result['items'])
+    assert sorted(i['id'] for i in result['restore']['item_details']) == sorted(i['id'] for i in result['mail_items'])
     assert all(i['status'] == 'Success' and i['path'].startswith('alice@contoso.onmicrosoft.com/Inbox/Invoices')
-               for i in result['restore']['items'])
+               for i in result['restore']['item_details'])
     after = invoices()
     assert len(before) == 3 and len(after) == 8
-    assert sorted(r['subject'] for r in after if r not in before) == sorted(i['subject'] for i in result['items'])
+    assert sorted(r['subject'] for r in after if r not in before) == sorted(i['subject'] for i in result['mail_items'])
     (post,) = action_posts(sim_api, 'restore')
     assert set(post['body']) == {'userName', 'userPassword', 'items'} and len(post['body']['items']) == 5
     assert_not_shown(EXCHANGE_PASSWORD, run)
@@ -99,18 +99,18 @@ def test_restore_to_another_mailbox_folder(runner, sim_api):
     assert post['body']['mailbox'] == 'frank@contoso.onmicrosoft.com' and post['body']['folder'] == 'From Erin'
     assert post['body']['markRestoredAsUnread'] is True
     landed = [r for r in sim_api.production('frank@contoso.onmicrosoft.com') if r['folder'].startswith('From Erin/')]
-    assert sorted(r['subject'] for r in landed) == sorted(i['subject'] for i in result['items'])
+    assert sorted(r['subject'] for r in landed) == sorted(i['subject'] for i in result['mail_items'])
     assert all(r['unread'] for r in landed)
 
 
 def test_a_query_over_every_mailbox_acts_per_mailbox(runner, sim_api):
     result = runner.run(play(query='subject:invoice to:chris', exchange_credentials=CREDS,
                              target={'mailbox': 'frank@contoso.onmicrosoft.com', 'folder': 'Taylors'})).result('Act')
-    owners = sorted(set(i['mailbox'] for i in result['items']))
+    owners = sorted(set(i['mailbox'] for i in result['mail_items']))
     assert owners == ['chris.taylor@contoso.onmicrosoft.com', 'christopher.taylor@contoso.onmicrosoft.com']
     assert result['count'] == 16 and result['restore']['totals']['created'] == 16
     posts = action_posts(sim_api, 'restoreTo')
-    by_mailbox = dict((i['mailbox_id'], i['mailbox']) for i in result['items'])
+    by_mailbox = dict((i['mailbox_id'], i['mailbox']) for i in result['mail_items'])
     assert sorted(by_mailbox[p['path'].split('/mailboxes/')[1].split('/')[0]] for p in posts) == owners
     assert [len(p['body']['items']) for p in posts] == [8, 8]
     landed = [r for r in sim_api.production('frank@contoso.onmicrosoft.com') if r['folder'].startswith('Taylors/')]
@@ -123,10 +123,10 @@ def test_send_to_another_address(runner, sim_api):
                              send_to={'to': 'legal@contoso.example', 'subject': 'Evidence', 'text': 'As asked'})
                         ).result('Act')
     assert result['changed'] is True and result['endpoint'] == 'sendToDifferentAddress'
-    assert result['sent'] == [{'mailbox': 'alice@contoso.onmicrosoft.com', 'to': 'legal@contoso.example', 'items': 3}]
+    assert result['sent'] == [{'mailbox': 'alice@contoso.onmicrosoft.com', 'to': 'legal@contoso.example', 'item_count': 3}]
     (message,) = sim_api.get('sent')
     assert message['to'] == 'legal@contoso.example' and message['subject'] == 'Evidence' and message['text'] == 'As asked'
-    assert sorted(message['items']) == sorted(i['id'] for i in result['items'])
+    assert sorted(message['items']) == sorted(i['id'] for i in result['mail_items'])
     (post,) = action_posts(sim_api, 'sendToDifferentAddress')
     assert set(post['body']) == {'to', 'subject', 'text', 'items'}
 
@@ -177,9 +177,9 @@ def test_a_3000_item_selection_goes_in_three_batches(runner, sim_api):
     assert result['count'] == 3000 and result['batches'] == {'total': 3, 'sent': 3, 'size': 1000}
     posts = action_posts(sim_api, 'restoreTo')
     assert [len(p['body']['items']) for p in posts] == [1000, 1000, 1000]
-    assert sorted(i['id'] for p in posts for i in p['body']['items']) == sorted(i['id'] for i in result['items'])
+    assert sorted(i['id'] for p in posts for i in p['body']['items']) == sorted(i['id'] for i in result['mail_items'])
     report = result['restore']
-    assert len(report['session_ids']) == 3 and report['totals']['created'] == 3000 and len(report['items']) == 3000
+    assert len(report['session_ids']) == 3 and report['totals']['created'] == 3000 and len(report['item_details']) == 3000
     landed = [r for r in sim_api.production('frank@contoso.onmicrosoft.com') if r['folder'].startswith('Reports/')]
     assert len(landed) == 3000
 
@@ -214,7 +214,7 @@ def test_check_mode_lists_the_items_and_sends_nothing(runner, sim_api):
                      check=True, verbosity=4)
     result = run.result('Act')
     assert result['changed'] is True and result['count'] == 8 and 'restore' not in result
-    assert all(i['subject'].startswith('Invoice') for i in result['items'])
+    assert all(i['subject'].startswith('Invoice') for i in result['mail_items'])
     (planned,) = result['planned_requests']
     assert planned['path'].endswith('/items/restore') and planned['body']['userPassword'] == '********'
     assert action_posts(sim_api) == []

@@ -109,7 +109,7 @@ def test_each_scope_and_the_server_file_name(runner, sim_api, tmp_path):
         assert records[index]['scope'].startswith(scope), (args, records[index]['scope'])
         assert_is_the_served_file(result, records[index])
         assert no_partial_files(tmp_path / str(index))
-    assert run.result('Export 6')['scope']['items'] == 2
+    assert run.result('Export 6')['scope']['item_count'] == 2
 
 
 def test_msg_files_of_one_item_and_of_several(runner, sim_api, tmp_path):
@@ -118,10 +118,10 @@ def test_msg_files_of_one_item_and_of_several(runner, sim_api, tmp_path):
                           {'mailbox': BOB, 'query': 'subject:"quarterly report 1"', 'format': 'msg',
                            'dest': str(several), 'extract': True}))
     first, second = run.result('Export'), run.result('Export 2')
-    assert one.read_bytes()[:8] == b'\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1' and first['scope']['items'] == 1
+    assert one.read_bytes()[:8] == b'\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1' and first['scope']['item_count'] == 1
     assert sim_api.api_requests('POST', '/save')[0]['body'] is None
     saved = sim_api.api_requests('POST', '/items/Save')[0]['body']
-    assert len(saved['items']) == second['scope']['items'] > 1
+    assert len(saved['items']) == second['scope']['item_count'] > 1
     records = sim_api.get('exports')
     assert_is_the_served_file(first, records[0])
     assert_is_the_served_file(second, records[1])

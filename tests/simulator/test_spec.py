@@ -45,7 +45,7 @@ def test_operations_list_every_operation(spec):
     assert ('POST', '/v8/RestoreSessions/{restoreSessionId}/organization/mailboxes/restore',
             'ExchangeMailbox_RestoreMailboxesAction') in operations
     assert ('POST', '/v8/token', 'token') in operations
-    assert len(operations) == len(set(operations)) > 400
+    assert len(operations) == len(set(operations)) == spec.spec['x-contract']['operations'] > 90
 
 
 def test_literal_segments_win_over_parameters(spec):
@@ -258,11 +258,12 @@ def test_write_only_fields_are_refused_in_responses(spec):
 
 
 def test_nullable_composed_schema(spec):
-    answer = [{'organizationId': ORG, 'lastSyncState': None}]
-    assert spec.validate_response('GET', '/v8/Organizations/SyncState', 200, JSON, body(answer)) == []
-    answer[0]['lastSyncState'] = 'yesterday'
-    assert spec.validate_response('GET', '/v8/Organizations/SyncState', 200, JSON, body(answer)) == [
-        "GET /v8/Organizations/SyncState -> 200: body[0].lastSyncState: 'yesterday' is not of type 'object'"]
+    path = '/v8/BackupRepositories'
+    answer = {'name': 'Copies', 'retentionType': 'ItemLevel', 'objectStorage': None}
+    assert spec.validate_request('POST', path, {}, JSON, body(answer)) == []
+    answer['objectStorage'] = 'yesterday'
+    assert spec.validate_request('POST', path, {}, JSON, body(answer)) == [
+        "POST /v8/BackupRepositories: body.objectStorage: 'yesterday' is not of type 'object'"]
 
 
 def test_statistics_items_follow_the_schema_of_their_discriminator(spec):
@@ -298,7 +299,7 @@ def test_every_schema_of_the_spec_compiles():
             for media, content in (answer.get('content') or {}).items():
                 fresh.validator(('response', method, template, status, media), content.get('schema', {}), 'response')
                 compiled += 1
-    assert compiled > 1000
+    assert compiled > 2 * fresh.spec['x-contract']['operations']
 
 
 def test_validation_is_fast_enough_for_every_request(spec):

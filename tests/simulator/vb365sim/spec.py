@@ -34,6 +34,7 @@ from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT4
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+CONTRACT_PATH = os.path.join(os.path.dirname(HERE), 'contract', 'vb365_v8.json')
 METHODS = ('get', 'put', 'post', 'delete', 'patch', 'head', 'options')
 REQUEST, RESPONSE = 'request', 'response'
 _REF_PREFIX = '#/components/schemas/'
@@ -48,12 +49,15 @@ class SpecError(Exception):
 
 
 def default_spec_path():
-    """``$VB365_SPEC``, else ``<repository>/../shared/vb365/vb365_rest_v8.json``."""
+    """``$VB365_SPEC`` (a full OpenAPI document, or a contract), else the project's own contract.
+
+    The contract, ``tests/simulator/contract/vb365_v8.json``, is committed with the project and
+    generated from Veeam's full document by ``tests/simulator/contract/build_contract.py``.
+    """
     env = os.environ.get('VB365_SPEC')
     if env:
         return env
-    root = os.path.abspath(os.path.join(HERE, '..', '..', '..'))  # tests/simulator/vb365sim -> repository
-    return os.path.join(os.path.dirname(root), 'shared', 'vb365', 'vb365_rest_v8.json')
+    return CONTRACT_PATH
 
 
 # ---------------------------------------------------------------------------------------- formats
@@ -264,7 +268,7 @@ class SpecValidator:
     def __init__(self, spec_path=None):
         self.spec_path = spec_path or default_spec_path()
         if not os.path.exists(self.spec_path):
-            raise SpecError('the OpenAPI spec is not at %s (set VB365_SPEC)' % self.spec_path)
+            raise SpecError('the API contract is not at %s (VB365_SPEC names another one)' % self.spec_path)
         with open(self.spec_path, encoding='utf-8') as handle:
             self.spec = json.load(handle)
         self._schemas = self.spec.get('components', {}).get('schemas', {})
@@ -529,5 +533,5 @@ def default_validator():
     return SpecValidator()
 
 
-__all__ = ['SpecError', 'SpecValidator', 'default_validator', 'default_spec_path', 'convert', 'is_uuid',
+__all__ = ['CONTRACT_PATH', 'SpecError', 'SpecValidator', 'default_validator', 'default_spec_path', 'convert', 'is_uuid',
            'is_date_time', 'FORMATS']

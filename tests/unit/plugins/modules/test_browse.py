@@ -104,7 +104,7 @@ def test_item_search_in_a_folder_path(session_api, capsys):
     result = run_module(item_info, {'session_id': SID, 'mailbox': 'Alice Smith', 'folder': 'inbox/invoices',
                                     'query': 'subject:invoice'}, capsys)
     assert result['scope'] == 'folder' and result['count'] == 1 and result['truncated'] is False
-    item = result['items'][0]
+    item = result['mail_items'][0]
     assert item['subject'] == 'Invoice INV-2026-001' and item['item_class'] == 'IPM.Note'
     assert item['mailbox'] == ALICE['email'] and item['from'] == 'billing@northwind.example'
     assert json_of(session_api.calls[5]) == {'query': 'subject:invoice'}
@@ -116,7 +116,7 @@ def test_item_search_all_mailboxes_maps_mailbox_emails(session_api, capsys):
         limit=3))
     done(session_api)
     result = run_module(item_info, {'session_id': SID, 'query': 'budget', 'limit': 2}, capsys)
-    assert [i['mailbox'] for i in result['items']] == [BOB['email'], ALICE['email']]
+    assert [i['mailbox'] for i in result['mail_items']] == [BOB['email'], ALICE['email']]
     assert result['truncated'] is False and result['scope'] == 'mailboxes'
 
 

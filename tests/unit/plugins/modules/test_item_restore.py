@@ -123,7 +123,7 @@ def test_each_restore_action_posts_its_documented_body(api, capsys, extra, endpo
     assert result['restore'] == {'session_id': OP, 'state': 'Working', 'status': None}
     (post,) = posts(api)
     assert json_of(post) == dict(body, items=[{'id': ID1}, {'id': ID2}])
-    assert [i['subject'] for i in result['items']] == ['Subject %s' % ID1, 'Subject %s' % ID2]
+    assert [i['subject'] for i in result['mail_items']] == ['Subject %s' % ID1, 'Subject %s' % ID2]
 
 
 def test_application_certificate_goes_to_restore_to_and_stays_secret(api, capsys, tmp_path):
@@ -160,7 +160,7 @@ def test_send_checks_the_email_settings_then_sends(api, capsys, send_to, endpoin
     done(api)
     result = run_module(item_restore, args(action='send', send_to=send_to), capsys)
     assert result['changed'] is True and result['endpoint'] == endpoint and 'restore' not in result
-    assert result['sent'] == [{'mailbox': 'bob@contoso.onmicrosoft.com', 'to': to, 'items': 2}]
+    assert result['sent'] == [{'mailbox': 'bob@contoso.onmicrosoft.com', 'to': to, 'item_count': 2}]
     assert json_of(posts(api)[0]) == dict(body, items=[{'id': ID1}, {'id': ID2}])
 
 
@@ -193,7 +193,7 @@ def test_many_ids_are_found_with_one_listing(api, capsys):
     api.add(responses.POST, ITEMS + '/restore', json={'sessionId': OP})
     done(api)
     result = run_module(item_restore, args(items=ids + ids[:3], exchange_credentials=CREDS), capsys)
-    assert result['count'] == len(ids) and [i['id'] for i in result['items']] == ids
+    assert result['count'] == len(ids) and [i['id'] for i in result['mail_items']] == ids
     assert json_of(posts(api)[0])['items'] == [{'id': i} for i in ids]
 
 
@@ -221,7 +221,7 @@ def test_a_query_without_mailbox_searches_every_mailbox_and_acts_per_mailbox(api
     result = run_module(item_restore, args(mailbox=None, items=None, query='subject:invoice', exchange_credentials=CREDS,
                                            target={'mailbox': 'legal@contoso.onmicrosoft.com'}), capsys)
     assert json_of(api.calls[3]) == {'query': 'subject:invoice'}
-    assert [i['mailbox'] for i in result['items']] == ['bob@contoso.onmicrosoft.com'] * 2 + ['alice@contoso.onmicrosoft.com']
+    assert [i['mailbox'] for i in result['mail_items']] == ['bob@contoso.onmicrosoft.com'] * 2 + ['alice@contoso.onmicrosoft.com']
     bob, alice = posts(api)
     assert json_of(bob)['items'] == [{'id': 'b-1'}, {'id': 'b-2'}] and json_of(alice)['items'] == [{'id': 'a-1'}]
     assert json_of(alice)['mailbox'] == 'legal@contoso.onmicrosoft.com'
@@ -286,7 +286,7 @@ def test_batches_split_the_items_and_the_report_merges_them(api, capsys, monkeyp
     report = result['restore']
     assert report['session_ids'] == sessions and report['status'] == 'Success'
     assert report['totals']['created'] == 5 and report['totals']['restored'] == 5
-    assert [(i['id'], i['status']) for i in report['items']] == [(i, 'Success') for i in ids]
+    assert [(i['id'], i['status']) for i in report['item_details']] == [(i, 'Success') for i in ids]
     assert result['batches'] == {'total': 3, 'sent': 3, 'size': 2} and result['changed'] is True
 
 
@@ -340,7 +340,7 @@ def test_send_through_microsoft_365_after_sign_in(api, capsys):
     api.add(responses.POST, ITEMS + '/sendToDefaultAddress', status=204)
     done(api)
     result = run_module(item_restore, args(action='send', items=['i-1']), capsys)
-    assert result['sent'] == [{'mailbox': 'bob@contoso.onmicrosoft.com', 'to': 'bob@contoso.onmicrosoft.com', 'items': 1}]
+    assert result['sent'] == [{'mailbox': 'bob@contoso.onmicrosoft.com', 'to': 'bob@contoso.onmicrosoft.com', 'item_count': 1}]
 
 
 def test_sends_go_in_batches_of_50_by_default(api, capsys):
@@ -354,7 +354,7 @@ def test_sends_go_in_batches_of_50_by_default(api, capsys):
     done(api)
     result = run_module(item_restore, args(action='send', items=ids), capsys)
     assert [len(json_of(c)['items']) for c in posts(api)] == [50, 50, 20]
-    assert [s['items'] for s in result['sent']] == [50, 50, 20]
+    assert [s['item_count'] for s in result['sent']] == [50, 50, 20]
 
 
 # ------------------------------------------------------------------ check mode
@@ -363,7 +363,7 @@ def test_check_mode_lists_the_items_and_posts_nothing(api, capsys):
     done(api)
     result = run_module(item_restore, args(exchange_credentials=CREDS), capsys, check_mode=True)
     assert result['changed'] is True and 'restore' not in result and result['count'] == 2
-    assert [i['subject'] for i in result['items']] == ['Subject %s' % ID1, 'Subject %s' % ID2]
+    assert [i['subject'] for i in result['mail_items']] == ['Subject %s' % ID1, 'Subject %s' % ID2]
     (planned,) = result['planned_requests']
     assert planned['method'] == 'POST' and planned['path'] == '/v8/RestoreSessions/%s/organization/mailboxes/%s/items/' \
         'restore' % (SID, BOB['id'])

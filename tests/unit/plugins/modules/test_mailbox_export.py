@@ -134,17 +134,17 @@ SCOPES = {
     'one item': (
         {'mailbox': BOB['email'], 'items': [ID1]}, lambda api: get_items(api, ID1),
         mailbox_url() + '/items/AAMkAGI2%2FTG93%2BAAA%3D/exportToPst', {},
-        {'kind': 'items', 'mailbox': BOB['email'], 'mailbox_id': BOB['id'], 'is_archive': False, 'items': 1}),
+        {'kind': 'items', 'mailbox': BOB['email'], 'mailbox_id': BOB['id'], 'is_archive': False, 'item_count': 1}),
     'items with a limit': (
         {'mailbox': BOB['email'], 'items': [ID1, ID2], 'pst_size_limit': '2 GiB'}, lambda api: get_items(api, ID1, ID2),
         mailbox_url() + '/items/exportToPst',
         {'items': [{'id': ID1}, {'id': ID2}], 'enablePstSizeLimit': True, 'pstSizeLimitBytes': 2 * 1073741824},
-        {'kind': 'items', 'mailbox': BOB['email'], 'mailbox_id': BOB['id'], 'is_archive': False, 'items': 2}),
+        {'kind': 'items', 'mailbox': BOB['email'], 'mailbox_id': BOB['id'], 'is_archive': False, 'item_count': 2}),
     'items found by a query in a folder': (
         {'mailbox': BOB['email'], 'folder': 'Inbox/Invoices', 'query': 'from:billing'},
         lambda api: (browse_folder(api), search(api, ID1, ID2, url=mailbox_url() + '/folders/f-invoices/search')),
         mailbox_url() + '/items/exportToPst', {'items': [{'id': ID1}, {'id': ID2}]},
-        {'kind': 'items', 'mailbox': BOB['email'], 'mailbox_id': BOB['id'], 'is_archive': False, 'items': 2,
+        {'kind': 'items', 'mailbox': BOB['email'], 'mailbox_id': BOB['id'], 'is_archive': False, 'item_count': 2,
          'folder': 'Inbox/Invoices', 'folder_id': 'f-invoices'}),
 }
 
