@@ -1,5 +1,5 @@
-# vb365.restore: setup, tests and the demo. Works on a fresh machine that has python3 (3.11), git
-# and make, with ../shared beside the checkout; everything else goes into .venv. Every target can
+# vb365.restore: setup, tests and the demo. Works on a fresh clone on a machine that has python3
+# (3.11), git and make; everything else goes into .venv. Every target can
 # be run again at any time. docs/development.md explains each one and the workarounds.
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
@@ -29,6 +29,7 @@ help:
 	@echo "make dist | ee    the collection tarball | the execution environment's build context"
 	@echo "make changelog    CHANGELOG.md from changelogs/; make release-check: tarball, install, AWX runner"
 	@echo "make compat       unit and integration tests under the oldest supported ansible-core (a stage of make test)"
+	@echo "make sanity-newest  ansible-test sanity under the newest supported ansible-core (a stage of make test)"
 	@echo "make matrix       the tests under the oldest and newest supported ansible-core and Python"
 	@echo "make clean        remove build and .tmp (make distclean: .venv too)"
 

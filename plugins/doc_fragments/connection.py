@@ -58,6 +58,7 @@ notes:
   - Use C(module_defaults) with the C(group/vb365.restore.all) action group to set the connection
     options once for a play.
 requirements:
+  - Python 3.9 or newer where the module runs (normally the controller, or the host it is delegated to)
   - requests >= 2.31
 attributes:
   action_group:

@@ -77,6 +77,11 @@ def built_and_installed(root_dir):
     env = ansible_env(os.path.join(root_dir, 'ansible-home'))
     source = os.path.join(root_dir, 'src', 'ansible_collections', 'vb365', 'restore')
     copy_checkout(source)
+    # Reports that runbooks left in a checkout (./vb365-reports is their default directory).
+    for stray in ('vb365-reports', os.path.join('playbooks', 'vb365-reports')):
+        os.makedirs(os.path.join(source, stray), exist_ok=True)
+        with open(os.path.join(source, stray, 'mailbox-bulk-restore.json'), 'w', encoding='utf-8') as handle:
+            handle.write('{}\n')
     dist = os.path.join(root_dir, 'dist')
     run([os.path.join(BIN, 'ansible-galaxy'), 'collection', 'build', source, '--output-path', dist], env)
     version = galaxy_version()

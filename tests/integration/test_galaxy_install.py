@@ -43,8 +43,11 @@ def test_the_tarball_holds_the_collection_and_no_development_files(release):
     wanted += ['plugins/modules/%s.py' % name for name in MODULES]
     wanted += ['roles/%s/meta/argument_specs.yml' % name for name in ROLES]
     assert [name for name in wanted if name not in names] == []
-    unwanted = ('.venv/', '.tmp/', 'build/', 'bench/', '.ci/', '.git/', 'tests/output/')
+    unwanted = ('.venv/', '.tmp/', 'build/', 'bench/', '.ci/', '.git/', 'tests/output/', 'mk/', 'vb365-reports/',
+                'playbooks/vb365-reports/')
     assert sorted(name for name in names if name.startswith(unwanted) or name.endswith(('.pyc', '.tar.gz'))) == []
+    # The Makefile calls .ci/ scripts, which do not ship: it does not ship either.
+    assert 'Makefile' not in names
 
 
 def test_ansible_doc_shows_every_module_and_role_of_the_install(release, tmp_path):

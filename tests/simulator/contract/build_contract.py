@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Build the project's API contract from Veeam's full OpenAPI document of the VB365 REST API v8.
 
 The contract (``vb365_v8.json`` beside this script) holds the facts of the operations that the
@@ -134,7 +133,7 @@ def render(contract):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
+    parser = argparse.ArgumentParser(description=__doc__.split('\n\n', maxsplit=1)[0])
     parser.add_argument('spec', help="the full OpenAPI document (JSON) of the VB365 REST API v8")
     parser.add_argument('--out', default=CONTRACT, help='where to write the contract (default: %(default)s)')
     parser.add_argument('--check', action='store_true', help='compare with --out instead of writing it')
