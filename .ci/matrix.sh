@@ -26,18 +26,8 @@ base="$root/.tmp/matrix"
 mkdir -p "$base"
 tests=(tests/integration tests/unit)
 
-find_python() {
-  local version=$1 candidate
-  if candidate=$(command -v "python$version" 2>/dev/null) && "$candidate" -c 'import venv' >/dev/null 2>&1; then
-    echo "$candidate"; return 0
-  fi
-  for candidate in "${PYENV_ROOT:-$HOME/.pyenv}"/versions/"$version".*/bin/"python$version" "/usr/bin/python$version"; do
-    if [ -x "$candidate" ] && "$candidate" -c 'import venv' >/dev/null 2>&1; then
-      echo "$candidate"; return 0
-    fi
-  done
-  return 1
-}
+# shellcheck source=.ci/find_python.sh
+source .ci/find_python.sh
 
 # The test requirements without the tools that only the other stages of `make test` use (lint,
 # the shell checker of sanity, the docs site) and without ansible-core, which the cell pins.

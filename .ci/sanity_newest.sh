@@ -12,22 +12,12 @@ cd "$(dirname "$0")/.."
 core=$1 python=$2
 venv="$PWD/.tmp/matrix/sanity-core-$core-py$python"
 
-find_python() {
-  local candidate
-  if candidate=$(command -v "python$python" 2>/dev/null) && "$candidate" -c 'import venv, ensurepip' >/dev/null 2>&1; then
-    echo "$candidate"; return 0
-  fi
-  for candidate in "${PYENV_ROOT:-$HOME/.pyenv}"/versions/"$python".*/bin/"python$python" "/usr/bin/python$python"; do
-    if [ -x "$candidate" ] && "$candidate" -c 'import venv, ensurepip' >/dev/null 2>&1; then
-      echo "$candidate"; return 0
-    fi
-  done
-  return 1
-}
+# shellcheck source=.ci/find_python.sh
+source .ci/find_python.sh
 
 wanted="core=$core python=$python"
 if [ ! -x "$venv/bin/ansible-test" ] || [ "$(cat "$venv/.wanted" 2>/dev/null)" != "$wanted" ]; then
-  if ! interpreter=$(find_python); then
+  if ! interpreter=$(find_python "$python"); then
     echo "sanity-newest: no Python $python here (ansible-core $core needs 3.12 or newer): install python$python" \
          "(pyenv install $python, or the distribution's package) or run make sanity-newest NEWEST_PYTHON=X.Y" >&2
     exit 1
