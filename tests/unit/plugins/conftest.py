@@ -25,3 +25,16 @@ def api():
     with responses.RequestsMock(registry=registries.OrderedRegistry, assert_all_requests_are_fired=True) as mock:
         yield mock
         assert spec_problems(mock.calls) == []
+
+
+
+def _no_sleep(seconds):
+    raise AssertionError('time.sleep(%r) in a unit test: give the code a fake clock (unit_helpers.FakeClock) '
+                         'or monkeypatch time.sleep in the test' % (seconds,))
+
+
+@pytest.fixture(autouse=True)
+def no_sleep(monkeypatch):
+    """``time.sleep`` is trapped in every unit test, so none can sleep by accident; a test that
+    expects pauses puts its own recorder in place with ``monkeypatch``."""
+    monkeypatch.setattr('time.sleep', _no_sleep)

@@ -384,7 +384,9 @@ def test_a_partial_file_of_another_export_is_deleted_not_resumed(api, capsys, tm
     assert (tmp_path / 'bob.pst').read_bytes() == CONTENT and result['resumed'] == 0
 
 
-def test_resume_false_starts_over_and_a_failure_leaves_no_partial_file(api, capsys, tmp_path):
+def test_resume_false_starts_over_and_a_failure_leaves_no_partial_file(api, capsys, tmp_path, monkeypatch):
+    sleeps = []
+    monkeypatch.setattr('time.sleep', sleeps.append)
     args = {'mailbox': BOB['email'], 'dest': str(tmp_path / 'bob.pst'), 'resume': False}
     opening(api)
     api.add(responses.POST, mailbox_url() + '/exportToPst', body=CONTENT[:1000], content_type='application/octet-stream',
@@ -392,9 +394,10 @@ def test_resume_false_starts_over_and_a_failure_leaves_no_partial_file(api, caps
     api.add(responses.POST, mailbox_url() + '/exportToPst', status=400,
             json={'message': 'The restore session was stopped.', 'errorCode': 'OperationConflict'})
     closing(api)
-    result = export(args, capsys, )
+    result = export(args, capsys)
     assert result.failed and 'The restore session was stopped.' in result['msg'] and 'kept' not in result['msg']
     assert os.listdir(str(tmp_path)) == []
+    assert len(sleeps) == 1 and 0 < sleeps[0] < 5  # one pause with jitter before the retry, never a real one
 
 
 # ------------------------------------------------------------------ failures
