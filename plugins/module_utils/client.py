@@ -12,6 +12,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import email.message
 import email.utils
 import errno
 import hashlib
@@ -67,18 +68,41 @@ def normalize_server(server):
     if not server or not str(server).strip():
         raise ValueError('server is empty')
     server = str(server).strip().rstrip('/')
+    if re.search(r'\s', server):
+        raise ValueError('server %r contains a space' % server)
     if '://' not in server:
         server = 'https://' + server
-    match = re.match(r'^(https?)://([^/]+)(/.*)?$', server, re.IGNORECASE)
+    match = re.match(r'^(https?)://([^/?#@]+)(/.*)?$', server, re.IGNORECASE)
     if not match:
         raise ValueError('server %r is not a host name, host:port or URL' % server)
     scheme, netloc, path = match.group(1).lower(), match.group(2), match.group(3) or ''
     if path and not re.match(r'^/v\d+$', path, re.IGNORECASE):
         raise ValueError('server %r has a path; give the host (and port) only' % server)
-    has_port = netloc.rsplit(':', 1)[-1].isdigit() and not netloc.endswith(']')
-    if not has_port:
-        netloc = '%s:%d' % (netloc, DEFAULT_PORT)
-    return '%s://%s' % (scheme, netloc)
+    host, port = netloc, None
+    bracketed = re.match(r'^(\[[0-9A-Fa-f:.]+\])(?::(.*))?$', netloc)
+    if bracketed:
+        host, port = bracketed.group(1), bracketed.group(2)
+    elif ':' in netloc:
+        host, port = netloc.rsplit(':', 1)
+    if not bracketed and not re.match(r'^[A-Za-z0-9]([A-Za-z0-9._-]*[A-Za-z0-9])?$', host):
+        raise ValueError('server %r: %r is not a host name or IP address' % (server, host))
+    if port is not None:
+        if not port.isdigit() or not 1 <= int(port) <= 65535:
+            raise ValueError('server %r: the port must be a number from 1 to 65535, not %r' % (server, port))
+        port = int(port)
+    return '%s://%s:%d' % (scheme, host, port or DEFAULT_PORT)
+
+
+def grant_form(grant_type, **fields):
+    """The form body of a ``POST /token`` request, for every grant type in one place.
+
+    ``disable_antiforgery_token=true`` goes with every grant: the antiforgery token is a browser
+    cookie, and a server that enforces it refuses any grant sent without this field.
+    """
+    form = {'grant_type': grant_type}
+    form.update((key, value) for key, value in fields.items() if value is not None)
+    form['disable_antiforgery_token'] = 'true'
+    return form
 
 
 class Redactor:
@@ -143,12 +167,15 @@ class Vb365Client:
         self._password = password
         self.redactor = redactor or Redactor()
         self.redactor.add(password)
-        # A CA bundle given by the user wins over REQUESTS_CA_BUNDLE: it is passed on every
-        # request, where the environment cannot override it.
-        if ca_path:
+        # validate_certs: false turns verification off, also when a CA bundle is given (the
+        # module warns that ca_path is ignored then). A CA bundle given by the user wins over
+        # REQUESTS_CA_BUNDLE: it is passed on every request, where the environment cannot override it.
+        if not validate_certs:
+            self.verify = False
+        elif ca_path:
             self.verify = ca_path
         else:
-            self.verify = bool(validate_certs)
+            self.verify = True
         self.timeout = timeout
         self.max_retries = max_retries
         self.backoff_base = backoff_base
@@ -237,19 +264,14 @@ class Vb365Client:
     # ------------------------------------------------------------------ tokens
     def _token_request(self, form, refresh=False):
         url = self.url('/token')
-        started = self._clock()
-        try:
-            # The token endpoint gets no stale bearer header.
-            response = self.session.post(url, data=form, verify=self.verify, timeout=self.timeout,
-                                         headers={'Accept': 'application/json', 'Authorization': None})
-        except requests.exceptions.SSLError as exc:
-            raise self._connection_error('POST', url, exc)
-        except requests.exceptions.RequestException as exc:
-            raise self._connection_error('POST', url, exc)
-        self.stats['requests'] += 1
-        self._record('POST', url, response.status_code, started, 'refresh' if refresh else 'login')
+        # The token endpoint gets no stale bearer header. A token request is safe to repeat: a
+        # lost answer only leaves a token nobody uses, which expires.
+        response = self._send('POST', url, data=form, idempotent=True, auth=False,
+                              headers={'Accept': 'application/json', 'Authorization': None},
+                              note='refresh' if refresh else 'login', expected=(200,), raise_errors=False)
         if response.status_code != 200:
             err = self._error_from_response('POST', url, response)
+            response.close()
             raise Vb365AuthenticationError(
                 ('token refresh refused: %s' if refresh else
                  'login to %s as %s refused: %%s' % (self.base_url, self.username)) % err.msg,
@@ -271,19 +293,14 @@ class Vb365Client:
         if not self.username or not self._password:
             raise Vb365AuthenticationError('username and password are required to log in to %s' % self.base_url)
         self.stats['logins'] += 1
-        self._token_request({
-            'grant_type': 'password',
-            'username': self.username,
-            'password': self._password,
-            'disable_antiforgery_token': 'true',
-        })
+        self._token_request(grant_form('password', username=self.username, password=self._password))
 
     def refresh(self):
         """Renew the access token; fall back to a new login when the refresh token is refused."""
         if self._refresh_token:
             self.stats['refreshes'] += 1
             try:
-                self._token_request({'grant_type': 'refresh_token', 'refresh_token': self._refresh_token}, refresh=True)
+                self._token_request(grant_form('refresh_token', refresh_token=self._refresh_token), refresh=True)
                 return
             except Vb365AuthenticationError:
                 pass
@@ -312,14 +329,8 @@ class Vb365Client:
     # ------------------------------------------------------------------ requests
     def _connection_error(self, method, url, exc):
         path = self.path_of(url)
-        if isinstance(exc, requests.exceptions.SSLError):
-            hint = (' (the server certificate is not trusted: set ca_path / VB365_CA_PATH to the CA that '
-                    'signed it)')
-        else:
-            hint = ''
-        return Vb365ConnectionError(
-            self.redactor.text('%s %s: cannot reach %s: %s%s' % (method, path, self.base_url, exc, hint)),
-            method=method, path=path)
+        what = describe_connection_failure(exc, self.base_url, self.timeout)
+        return Vb365ConnectionError(self.redactor.text('%s %s: %s' % (method, path, what)), method=method, path=path)
 
     @staticmethod
     def _not_sent(exc):
@@ -343,15 +354,26 @@ class Vb365Client:
         method = method.upper()
         if idempotent is None:
             idempotent = method in IDEMPOTENT_METHODS
-        url = self.url(path)
+        return self._send(method, self.url(path), params=params, json_body=json_body, idempotent=idempotent,
+                          stream=stream, headers=headers, expected=expected)
+
+    def _send(self, method, url, params=None, json_body=None, data=None, idempotent=False, stream=False,
+              headers=None, expected=None, auth=True, note=None, raise_errors=True):
+        """The one sending loop: every request, the token requests too, is retried here.
+
+        A connection error is retried when the request is idempotent or provably did not reach
+        the server; 429/502/503/504 when idempotent, 429/503 always (the server did not process
+        it). With ``auth`` a token is ensured first and a 401 refreshes it once.
+        """
         refreshed = False
         attempt = 0
         while True:
-            self._ensure_token()
+            if auth:
+                self._ensure_token()
             started = self._clock()
             try:
                 response = self.session.request(
-                    method, url, params=params, json=json_body, verify=self.verify,
+                    method, url, params=params, json=json_body, data=data, verify=self.verify,
                     timeout=self.timeout, stream=stream, headers=headers)
             except requests.exceptions.RequestException as exc:
                 self._record(method, url, None, started, type(exc).__name__)
@@ -361,6 +383,7 @@ class Vb365Client:
                     if not retryable and not isinstance(exc, requests.exceptions.SSLError):
                         err.msg += ' (the request may have reached the server: not retried)'
                         err.args = (err.msg,)
+                        err.maybe_processed = True
                     raise err
                 delay = self._backoff(attempt)
                 attempt += 1
@@ -370,9 +393,9 @@ class Vb365Client:
                 self._sleep(delay)
                 continue
             self.stats['requests'] += 1
-            self._record(method, url, response.status_code, started)
+            self._record(method, url, response.status_code, started, note)
             status = response.status_code
-            if status == 401 and not refreshed:
+            if auth and status == 401 and not refreshed:
                 response.close()
                 refreshed = True
                 self.refresh()
@@ -388,11 +411,18 @@ class Vb365Client:
                 self._sleep(delay)
                 continue
             ok = (status in expected) if expected else (200 <= status < 300)
-            if not ok:
+            if not ok and raise_errors:
                 try:
-                    raise self._error_from_response(method, url, response)
+                    err = self._error_from_response(method, url, response)
                 finally:
                     response.close()
+                if not idempotent and status in (502, 504):
+                    # A gateway answered: the server behind it may have received the request.
+                    err.msg += (' (a gateway answered: the server may have received the request and acted on it; '
+                                'it was not sent again)')
+                    err.args = (err.msg,)
+                    err.maybe_processed = True
+                raise err
             return response
 
     def json(self, method, path, params=None, json_body=None, idempotent=None):
@@ -664,15 +694,46 @@ def sha256_of(path):
 
 
 def _filename_from_disposition(value):
+    """The file name of a ``Content-Disposition`` header (``filename*=UTF-8''...`` decoded, RFC 2231),
+    without any directory part; None when it names none."""
     if not value:
         return None
-    match = re.search(r"filename\*=(?:UTF-8'')?([^;]+)", value, re.IGNORECASE)
-    if not match:
-        match = re.search(r'filename="?([^";]+)"?', value, re.IGNORECASE)
-    if not match:
+    header = email.message.Message()
+    try:
+        header['Content-Disposition'] = value
+        name = header.get_filename()
+    except (ValueError, TypeError, LookupError):
         return None
-    name = os.path.basename(match.group(1).strip().strip('"'))
-    return name or None
+    if not name:
+        return None
+    name = os.path.basename(name.replace('\\', '/').strip())
+    return name if name not in ('', '.', '..') else None
+
+
+def describe_connection_failure(exc, base_url, timeout):
+    """What went wrong on the wire, in words that say whether the server answered at all.
+
+    "cannot reach" only when no connection was made; a read timeout or an answer cut short
+    means the server received the request.
+    """
+    text = str(exc)
+    if isinstance(exc, requests.exceptions.SSLError):
+        low = text.lower()
+        if 'hostname mismatch' in low or "doesn't match" in low or 'not valid for' in low or 'ip address mismatch' in low:
+            return ('TLS: the certificate of %s is not issued for that host name (hostname mismatch): connect with '
+                    'a name the certificate lists: %s' % (base_url, exc))
+        if 'certificate verify failed' in low:
+            return ('TLS: the server certificate of %s is not trusted: set ca_path / VB365_CA_PATH to the CA that '
+                    'signed it: %s' % (base_url, exc))
+        return 'TLS handshake with %s failed: %s' % (base_url, exc)
+    if isinstance(exc, requests.exceptions.ConnectTimeout):
+        return 'cannot reach %s: no connection within %s s: %s' % (base_url, timeout, exc)
+    if isinstance(exc, requests.exceptions.ReadTimeout):
+        return ('%s received the request but sent no answer within %s s (request_timeout); it may still be '
+                'working on it: %s' % (base_url, timeout, exc))
+    if Vb365Client._not_sent(exc):
+        return 'cannot reach %s: %s' % (base_url, exc)
+    return '%s closed the connection before its answer was complete: %s' % (base_url, exc)
 
 
 def _content_range(value):

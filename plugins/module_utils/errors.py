@@ -24,6 +24,8 @@ class Vb365Error(Exception):
         self.method = method
         self.path = path
         self.details = details or {}
+        # True when a write may have been processed although no answer said so (a lost answer).
+        self.maybe_processed = False
 
     def __str__(self):
         return self.msg

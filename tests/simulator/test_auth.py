@@ -40,7 +40,7 @@ def test_missing_unknown_or_malformed_bearer_is_401(api):
 
 def test_refresh_gives_a_new_pair_and_spends_the_old_refresh_token(api):
     first = api.tokens
-    form = {'grant_type': 'refresh_token', 'refresh_token': first['refresh_token']}
+    form = {'grant_type': 'refresh_token', 'refresh_token': first['refresh_token'], 'disable_antiforgery_token': 'true'}
     fresh = api.call('POST', '/v8/token', data=form)
     assert fresh['access_token'] != first['access_token'] and fresh['refresh_token'] != first['refresh_token']
     assert api.error('POST', '/v8/token', 400, data=form)['message'].startswith('The refresh token')
@@ -56,7 +56,8 @@ def test_tokens_expire_after_the_lifetime_knob(api):
     assert tokens['expires_in'] == 0
     body = api.error('GET', '/v8/Organizations', 401)
     assert 'expired' in body['message']
-    refreshed = api.call('POST', '/v8/token', data={'grant_type': 'refresh_token', 'refresh_token': tokens['refresh_token']})
+    refreshed = api.call('POST', '/v8/token', data={'grant_type': 'refresh_token', 'refresh_token': tokens['refresh_token'],
+                                                       'disable_antiforgery_token': 'true'})
     assert refreshed['expires_in'] == 0  # a refresh still works; the new token expires as fast
 
 
@@ -64,7 +65,8 @@ def test_logout_revokes_the_access_and_refresh_token(api):
     refresh = api.tokens['refresh_token']
     api.call('POST', '/v8/token/logout', expect=204)
     api.error('GET', '/v8/Organizations', 401)
-    api.error('POST', '/v8/token', 400, data={'grant_type': 'refresh_token', 'refresh_token': refresh})
+    api.error('POST', '/v8/token', 400, data={'grant_type': 'refresh_token', 'refresh_token': refresh,
+                                                  'disable_antiforgery_token': 'true'})
     counts = api.control('GET', 'tokens')
     assert counts['logouts'] == 1 and counts['live'] == 0
 
@@ -73,3 +75,11 @@ def test_an_expire_token_fault_answers_401_once(api):
     api.control('POST', 'faults', {'rules': [{'path': '^/v8/Organizations$', 'expire_token': True, 'times': 1}]})
     assert 'expired' in api.error('GET', '/v8/Organizations', 401)['message']
     api.call('GET', '/v8/Organizations')
+
+
+def test_a_grant_without_disable_antiforgery_token_is_refused(api):
+    """Outside a browser there is no antiforgery cookie: the refresh grant needs the field as the password grant does."""
+    form = {'grant_type': 'refresh_token', 'refresh_token': api.tokens['refresh_token']}
+    assert 'antiforgery' in api.error('POST', '/v8/token', 400, data=form)['message']
+    fresh = api.call('POST', '/v8/token', data=dict(form, disable_antiforgery_token='true'))
+    assert fresh['access_token']

@@ -64,7 +64,8 @@ def test_every_operation_answers_per_the_spec(api, sim):
         (k, v) for k, v in settings.items() if k not in ('authenticationType', 'clientId', 'tenantId')))
     api.call('GET', '/v8/RestoreSessions/%s/Statistics' % session['id'])
     api.call('POST', '/v8/RestoreSessions/%s/Stop' % session['id'], expect=204)
-    api.call('POST', '/v8/token', data={'grant_type': 'refresh_token', 'refresh_token': api.tokens['refresh_token']})
+    api.call('POST', '/v8/token', data={'grant_type': 'refresh_token', 'refresh_token': api.tokens['refresh_token'],
+                                        'disable_antiforgery_token': 'true'})
     api.call('POST', '/v8/token/logout', expect=204)
     api.error('GET', '/v8/RestoreSessions/%s' % session['id'], 401)
     toured = set()

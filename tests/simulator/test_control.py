@@ -201,3 +201,25 @@ def test_concurrent_clients(api):
     with concurrent.futures.ThreadPoolExecutor(8) as pool:
         results = list(pool.map(browse, range(16)))
     assert all(codes == [200] * 5 for codes in results)
+
+
+def test_a_lost_answer_is_served_but_never_sent(api):
+    api.control('POST', 'faults', {'rules': [{'method': 'POST', 'path': '/explore$', 'lose_answer': True}]})
+    with pytest.raises(requests.exceptions.ConnectionError):
+        api.raw('POST', '/v8/Organizations/%s/explore' % api.org_id(), json={'type': 'Vex'}, timeout=10)
+    sessions = api.control('GET', 'sessions')
+    assert [s['state'] for s in sessions] == ['Working']
+    assert [r['status'] for r in api.control('GET', 'requests') if r['path'].endswith('/explore')] == ['lost']
+
+
+def test_stop_sessions_stops_every_working_explore_session(api):
+    api.explore()
+    api.control('POST', 'faults', {'rules': [{'method': 'GET', 'path': '^/v8/Organizations$', 'stop_sessions': True}]})
+    api.call('GET', '/v8/Organizations')
+    assert [s['state'] for s in api.control('GET', 'sessions')] == ['Stopped']
+
+
+def test_delay_makes_a_short_client_time_out(api):
+    api.control('POST', 'faults', {'rules': [{'method': 'GET', 'path': '^/v8/Organizations$', 'delay_ms': 600}]})
+    with pytest.raises(requests.exceptions.ReadTimeout):
+        api.raw('GET', '/v8/Organizations', timeout=0.2)

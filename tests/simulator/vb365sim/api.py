@@ -289,6 +289,10 @@ class Api:
     def token(self, ctx):
         form = ctx.form
         grant = form.get('grant_type') or 'password'
+        if str(form.get('disable_antiforgery_token') or '').lower() != 'true':
+            # Outside a browser there is no antiforgery cookie: every grant must turn the check off.
+            raise ApiError(400, 'The antiforgery token is missing: send disable_antiforgery_token=true outside a '
+                                'browser.', 'ResourceAccessDenied')
         if grant == 'password':
             if not self.s.check_password(form.get('username'), form.get('password')):
                 self.s.counters['failed_logins'] += 1

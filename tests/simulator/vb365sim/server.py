@@ -19,8 +19,8 @@ import traceback
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl, unquote, urlsplit
 
-from .api import Api, ApiError, State, redact
-from .data import LAST_BACKUP, parse_time
+from .api import Api, ApiError, State, now, redact
+from .data import LAST_BACKUP, iso, parse_time
 from .spec import default_validator
 from .tls import make_certificates
 
@@ -273,6 +273,13 @@ class Simulator:
                 return dict(rule)
         return None
 
+    def _stop_explore_sessions(self):
+        """Stop every working explore session, as an administrator would from the console."""
+        with self.state.lock:
+            for session in self.state.sessions.values():
+                if session.get('_kind') == 'explore' and session.get('state') == 'Working':
+                    session.update(state='Stopped', endTime=iso(now()), eTag=session['eTag'] + 1)
+
     def _check_response(self, method, path, status, body):
         """Spec problems of a JSON answer (big pages: one result per distinct shape)."""
         if body is None:
@@ -309,6 +316,10 @@ class Simulator:
             if state.config.get('strict'):
                 return self._reply_error(handler, entry, path, ApiError(400, '; '.join(problems)))
         fault = self._fault(method, path)
+        if fault and fault.get('delay_ms'):
+            time.sleep(float(fault['delay_ms']) / 1000.0)  # longer than the client waits: a read timeout
+        if fault and fault.get('stop_sessions'):
+            self._stop_explore_sessions()
         if fault and fault.get('reset'):
             entry['status'] = 'reset'
             self._log(entry, started)
@@ -343,6 +354,11 @@ class Simulator:
                 reply = route(ctx)
         except ApiError as exc:
             return self._reply_error(handler, entry, path, exc)
+        if fault and fault.get('lose_answer'):
+            # Served (the server's state changed) but the answer never leaves: a cut answer.
+            entry.update(status='lost', served=reply.status)
+            self._log(entry, started)
+            return handler.drop()
         if reply.stream is not None:
             return self._send_stream(handler, entry, path, reply, fault, started)
         problems = self._check_response(method, path, reply.status, reply.body)
