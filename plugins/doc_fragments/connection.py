@@ -15,25 +15,25 @@ options:
     description:
       - The Veeam Backup for Microsoft 365 server that serves the REST API.
       - A host name, C(host:port) or an C(https://) URL. The port is C(4443) when not given.
-      - If not set, the value of the E(VB365_SERVER) environment variable is used.
+      - If not set, the value of the E(VB365_SERVER) environment variable is used. One of them is required.
+      - An C(http://) URL works but sends the password in clear text; the module warns.
     type: str
-    required: true
   username:
     description:
       - The user name to log in to the REST API with (the password grant).
-      - If not set, the value of the E(VB365_USERNAME) environment variable is used.
+      - If not set, the value of the E(VB365_USERNAME) environment variable is used. One of them is required.
     type: str
-    required: true
   password:
     description:
       - The password of O(username). It is never shown in output, errors or logs.
-      - If not set, the value of the E(VB365_PASSWORD) environment variable is used.
+      - If not set, the value of the E(VB365_PASSWORD) environment variable is used. One of them is required.
     type: str
-    required: true
   validate_certs:
     description:
       - Whether the server's TLS certificate is verified.
       - Leave it on. For a server with a certificate from a private or self-signed CA, set O(ca_path) instead.
+      - V(false) turns verification off and wins over O(ca_path), which is then ignored; the module warns in
+        both cases, because whoever answers in the server's place receives the password.
       - If not set, the value of the E(VB365_VALIDATE_CERTS) environment variable is used.
     type: bool
     default: true

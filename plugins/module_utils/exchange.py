@@ -13,10 +13,7 @@ __metaclass__ = type
 
 import datetime
 import fnmatch
-import json
-import os
 import re
-import tempfile
 from urllib.parse import quote
 
 from ansible.module_utils.common.dict_transformations import camel_dict_to_snake_dict
@@ -285,70 +282,6 @@ def folder_tree(client, session_id, mailbox_id, parent=None, prefix=''):
 
 
 # ---------------------------------------------------------------------------- restore sessions
-class SessionLedger:
-    """Which restore session this collection opened for which request.
-
-    The API does not say at which point in time a session was opened, so a session can only
-    be reused safely when we know we opened it with the same organization, point in time and
-    options.  The ledger is a small JSON file on the host that runs the module; it holds ids,
-    never credentials.
-    """
-
-    def __init__(self, path):
-        self.path = os.path.expanduser(path) if path else None
-
-    @staticmethod
-    def key(server, username, organization_id, point_in_time, show_deleted, show_all_versions):
-        return '|'.join(str(x) for x in (server, (username or '').lower(), organization_id,
-                                         point_in_time or 'latest', bool(show_deleted), bool(show_all_versions)))
-
-    def _load(self):
-        if not self.path or not os.path.exists(self.path):
-            return {}
-        try:
-            with open(self.path) as handle:
-                data = json.load(handle)
-            return data if isinstance(data, dict) else {}
-        except (OSError, ValueError):
-            return {}
-
-    def get(self, key):
-        return self._load().get(key)
-
-    def options_of(self, session_id):
-        """What a session recorded here was opened with: point_in_time (None = latest), show_deleted,
-        show_all_versions; None when this ledger does not know the session, or records it for several."""
-        found = [key.rsplit('|', 3)[1:] for key, known in self._load().items()
-                 if known == session_id and key.count('|') >= 5]
-        if len(found) != 1:
-            return None
-        point_in_time, show_deleted, show_all_versions = found[0]
-        return {'point_in_time': None if point_in_time == 'latest' else point_in_time,
-                'show_deleted': show_deleted == 'True', 'show_all_versions': show_all_versions == 'True'}
-
-    def put(self, key, session_id):
-        self._save(key, session_id)
-
-    def remove(self, key):
-        self._save(key, None)
-
-    def _save(self, key, session_id):
-        if not self.path:
-            return
-        data = self._load()
-        if session_id is None:
-            data.pop(key, None)
-        else:
-            data[key] = session_id
-        directory = os.path.dirname(self.path) or '.'
-        if not os.path.isdir(directory):
-            os.makedirs(directory, mode=0o700)
-        handle, tmp = tempfile.mkstemp(dir=directory, prefix='.sessions-')
-        with os.fdopen(handle, 'w') as out:
-            json.dump(data, out, indent=1, sort_keys=True)
-        os.rename(tmp, self.path)
-
-
 def session_summary(session):
     """A restore session as modules return it (snake_case)."""
     return to_snake(session) if session else None

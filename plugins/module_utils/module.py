@@ -30,9 +30,10 @@ from ansible_collections.vb365.restore.plugins.module_utils.errors import (
 )
 
 CONNECTION_ARGUMENT_SPEC = dict(
-    server=dict(type='str', required=True, fallback=(env_fallback, ['VB365_SERVER'])),
-    username=dict(type='str', required=True, fallback=(env_fallback, ['VB365_USERNAME'])),
-    password=dict(type='str', required=True, no_log=True, fallback=(env_fallback, ['VB365_PASSWORD'])),
+    # Required, but checked by the module itself: its message names the option and its variable.
+    server=dict(type='str', fallback=(env_fallback, ['VB365_SERVER'])),
+    username=dict(type='str', fallback=(env_fallback, ['VB365_USERNAME'])),
+    password=dict(type='str', no_log=True, fallback=(env_fallback, ['VB365_PASSWORD'])),
     validate_certs=dict(type='bool', default=True, fallback=(env_fallback, ['VB365_VALIDATE_CERTS'])),
     ca_path=dict(type='path', fallback=(env_fallback, ['VB365_CA_PATH'])),
     request_timeout=dict(type='float', default=60.0, fallback=(env_fallback, ['VB365_REQUEST_TIMEOUT'])),
@@ -65,10 +66,23 @@ class Vb365Module:
 
     # ------------------------------------------------------------------ connection
     def _validate_connection(self):
+        for option, variable in (('server', 'VB365_SERVER'), ('username', 'VB365_USERNAME'),
+                                 ('password', 'VB365_PASSWORD')):
+            if self.params[option] is None or not str(self.params[option]).strip():
+                self.fail('%s: not set; give the %s option or set the %s environment variable' % (
+                    option, option, variable))
         try:
-            normalize_server(self.params['server'])
+            base_url = normalize_server(self.params['server'])
         except ValueError as exc:
             self.fail('server: %s' % exc)
+        if base_url.startswith('http://'):
+            self.module.warn('server: %s uses http://, so the password and every token travel in clear text; '
+                             'use https://' % base_url)
+        if not self.params['validate_certs']:
+            self.module.warn('validate_certs is false: the identity of %s is not checked, so whoever answers in '
+                             'its place receives the password; give ca_path instead' % base_url)
+            if self.params['ca_path']:
+                self.module.warn('ca_path is ignored because validate_certs is false')
         ca_path = self.params['ca_path']
         if ca_path and not os.path.isfile(ca_path):
             self.fail('ca_path: %s is not a file (give the PEM file of the CA that signed the server certificate; '
@@ -98,11 +112,12 @@ class Vb365Module:
         self.redactor.add(*values)
 
     # ------------------------------------------------------------------ writes
-    def write(self, method, path, json_body=None, describe=None):
+    def write(self, method, path, json_body=None, describe=None, idempotent=False):
         """Send a request that changes the server, unless in check mode.
 
         In check mode the call is only recorded in ``self.planned`` (returned to the user
-        as ``planned_requests``) and ``None`` is returned.
+        as ``planned_requests``) and ``None`` is returned. ``idempotent`` writes (a Stop) are
+        retried like reads when their answer is lost.
         """
         if self.check_mode:
             entry = {'method': method.upper(), 'path': self.client.path_of(self.client.url(path))}
@@ -112,8 +127,7 @@ class Vb365Module:
                 entry['description'] = describe
             self.planned.append(entry)
             return None
-        return self.client.post(path, json_body=json_body) if method.upper() == 'POST' else \
-            self.client.json(method, path, json_body=json_body)
+        return self.client.json(method.upper(), path, json_body=json_body, idempotent=idempotent)
 
     # ------------------------------------------------------------------ lifecycle
     def add_cleanup(self, func, description):

@@ -254,7 +254,6 @@ from ansible.module_utils.basic import env_fallback
 
 from ansible_collections.vb365.restore.plugins.module_utils.errors import Vb365Error
 from ansible_collections.vb365.restore.plugins.module_utils.exchange import (
-    SessionLedger,
     find_items,
     find_mailbox,
     list_mailboxes,
@@ -271,6 +270,7 @@ from ansible_collections.vb365.restore.plugins.module_utils.export import (
     zip_parts,
 )
 from ansible_collections.vb365.restore.plugins.module_utils.module import Vb365Module, parameter_error
+from ansible_collections.vb365.restore.plugins.module_utils.session_ledger import SessionLedger
 
 MIB = 1048576.0
 

@@ -67,11 +67,29 @@ options:
       - The file in which the module records the sessions it opened, so that a re-run reuses them.
       - Set it to an empty string to turn reuse off (every run with O(state=present) opens a new session).
       - If not set, the value of the E(VB365_SESSION_LEDGER) environment variable is used.
+      - Parallel runs may share the file: every change is made under a lock, and each entry belongs to the
+        run that opened the session (see O(run_id)).
     type: path
     default: ~/.ansible/vb365_restore/sessions.json
+  run_id:
+    description:
+      - Names the run that owns the sessions this task opens. A session from the ledger is reused only by the run
+        that opened it (or when O(session_id) asks for it), never by another run, which could stop it while this
+        one still works in it.
+      - If not set, the E(VB365_RUN_ID) environment variable is used, then E(JOB_ID) (set by AWX and automation
+        controller in every job), then the C(ansible-playbook) process the module runs under (host, boot and
+        process start time). When none of them can be told (for example when the module runs on another host than
+        the controller), nothing is reused.
+      - Set the same value in tasks of several playbook runs that should share their sessions.
+    type: str
+    version_added: 0.1.0
 notes:
   - A restore session holds resources on the VB365 server. Stop it when done (O(state=absent)); the roles of
     this collection do it in an C(always) section.
+  - When the answer to the explore request is lost (the connection is cut, a gateway answers 502 or 504, or no
+    answer comes within O(request_timeout)), the request is not sent again. The module looks for the working
+    session of the organization created since then; it returns that one (with RV(recovered)) when there is exactly
+    one, else it fails listing the likely ones in RV(session_candidates) with how to stop them.
 seealso:
   - module: vb365.restore.restore_session_info
   - module: vb365.restore.organization_info
@@ -137,6 +155,17 @@ session:
     type: Vex
     state: Working
     result: Success
+recovered:
+  description: True when the answer to the explore request was lost and the session it opened was found.
+  returned: when it happened
+  type: bool
+  version_added: 0.1.0
+session_candidates:
+  description: On failure after a lost explore answer, the sessions the request may have opened.
+  returned: when several could be it
+  type: list
+  elements: dict
+  version_added: 0.1.0
 reused:
   description: Whether an existing session was reused instead of opening a new one.
   returned: with O(state=present)
@@ -158,16 +187,22 @@ planned_requests:
   elements: dict
 '''
 
-from ansible_collections.vb365.restore.plugins.module_utils.errors import Vb365NotFoundError
+import datetime
+
+from ansible_collections.vb365.restore.plugins.module_utils.errors import Vb365Error, Vb365NotFoundError
 from ansible_collections.vb365.restore.plugins.module_utils.exchange import (
-    SessionLedger,
     find_organization,
     get_session,
     normalize_point_in_time,
     session_summary,
 )
 from ansible_collections.vb365.restore.plugins.module_utils.module import Vb365Module, parameter_error
+from ansible_collections.vb365.restore.plugins.module_utils.session_ledger import SessionLedger, current_run_id
 from ansible.module_utils.basic import env_fallback
+
+# How far the server's clock may be behind the controller's when looking for a session whose
+# explore answer was lost.
+CLOCK_SKEW = datetime.timedelta(minutes=5)
 
 
 def resolve_request(mod, purpose):
@@ -179,7 +214,7 @@ def resolve_request(mod, purpose):
     organization = find_organization(mod.client, params['organization'])
     mod.result['organization'] = {'id': organization.get('id'), 'name': organization.get('name')}
     mod.result['point_in_time'] = point_in_time
-    ledger = SessionLedger(params['ledger_path'])
+    ledger = SessionLedger(params['ledger_path'], run_id=current_run_id(params['run_id']))
     key = SessionLedger.key(mod.client.base_url, params['username'], organization['id'], point_in_time,
                             params['show_deleted'], params['show_all_versions'])
     return organization, point_in_time, ledger, key
@@ -210,11 +245,57 @@ def present(mod):
     if point_in_time:
         body['dateTime'] = point_in_time
     mod.result['changed'] = True
-    session = mod.write('POST', '/Organizations/%s/explore' % organization['id'], body,
-                        describe='open an Exchange restore session of %s' % organization.get('name'))
+    asked_at = datetime.datetime.now(datetime.timezone.utc)
+    try:
+        session = mod.write('POST', '/Organizations/%s/explore' % organization['id'], body,
+                            describe='open an Exchange restore session of %s' % organization.get('name'))
+    except Vb365Error as exc:
+        if not exc.maybe_processed:
+            raise
+        session = recover_lost_session(mod, organization, asked_at, exc)
     if session is not None:
         ledger.put(key, session['id'])
         mod.result['session'] = session_summary(session)
+
+
+def _parse_time(value):
+    try:
+        moment = datetime.datetime.fromisoformat(str(value).replace('Z', '+00:00'))
+    except ValueError:
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=datetime.timezone.utc)
+
+
+def recover_lost_session(mod, organization, asked_at, exc):
+    """The session the server opened although its answer was lost, or an error that names the likely ones.
+
+    It is the one working Exchange session of the organization created since the request was sent
+    (allowing for clock skew). Several such sessions (another run opened one at the same time) are
+    not guessed between: the error lists them and how to stop them.
+    """
+    since = asked_at - CLOCK_SKEW
+    listed = mod.client.paginate('/RestoreSessions', params={
+        'startTimeFrom': since.strftime('%Y-%m-%dT%H:%M:%SZ'), 'orderBy': 'CreationTime', 'orderAsc': 'false'}).items
+    found = [s for s in listed
+             if s.get('type') in (None, 'Vex') and s.get('state') == 'Working'
+             and str(s.get('organization') or '').lower() == str(organization.get('name') or '').lower()
+             and (_parse_time(s.get('creationTime')) or since) >= since]
+    if len(found) == 1:
+        mod.module.warn('the answer to the explore request was lost (%s); the session it opened was found: %s, '
+                        'created %s' % (exc.msg, found[0]['id'], found[0].get('creationTime')))
+        mod.result['recovered'] = True
+        return found[0]
+    how = 'stop it with vb365.restore.restore_session state=absent session_id=<id>'
+    if not found:
+        exc.msg += ('; no new session of %s was found on the server, so it probably opened none (check with '
+                    'vb365.restore.restore_session_info)' % organization.get('name'))
+    else:
+        exc.msg += ('; the server may have opened a session: %d were opened for %s since then (%s); the one this '
+                    'request opened is among them: %s' % (
+                        len(found), organization.get('name'), ', '.join(s['id'] for s in found), how))
+        exc.details = dict(exc.details, session_candidates=[session_summary(s) for s in found])
+    exc.args = (exc.msg,)
+    raise exc
 
 
 def stop(mod, session):
@@ -222,7 +303,9 @@ def stop(mod, session):
         mod.result['session'] = session_summary(session)
         return
     mod.result['changed'] = True
-    mod.write('POST', '/RestoreSessions/%s/Stop' % session['id'], describe='stop restore session %s' % session['id'])
+    # Stopping is safe to repeat, so a lost answer is retried like a read.
+    mod.write('POST', '/RestoreSessions/%s/Stop' % session['id'], describe='stop restore session %s' % session['id'],
+              idempotent=True)
     if not mod.check_mode:
         session = get_session(mod.client, session['id'])
     mod.result['session'] = session_summary(session)
@@ -265,6 +348,7 @@ def main():
             session_id=dict(type='str'),
             ledger_path=dict(type='path', default='~/.ansible/vb365_restore/sessions.json',
                              fallback=(env_fallback, ['VB365_SESSION_LEDGER'])),
+            run_id=dict(type='str'),
         ),
     )
     mod.run(present if mod.params['state'] == 'present' else absent)

@@ -13,7 +13,7 @@ import pytest
 import responses
 
 from ansible_collections.vb365.restore.plugins.module_utils import client as client_mod
-from ansible_collections.vb365.restore.plugins.module_utils.exchange import SessionLedger
+from ansible_collections.vb365.restore.plugins.module_utils.session_ledger import SessionLedger
 from ansible_collections.vb365.restore.plugins.modules import mailbox_export
 
 from unit_helpers import BASE, CONNECTION, json_of, run_module, token_body
@@ -278,8 +278,8 @@ def write_ledger(path, sessions):
     if path.exists():
         path.unlink()
     for sid, (point_in_time, show_deleted) in sessions.items():
-        SessionLedger(str(path)).put(SessionLedger.key(BASE, CONNECTION['username'], 'org-1', point_in_time,
-                                                       show_deleted, False), sid)
+        ledger = SessionLedger(str(path), run_id='run:nightly-1')
+        ledger.put(SessionLedger.key(BASE, CONNECTION['username'], 'org-1', point_in_time, show_deleted, False), sid)
 
 
 def test_the_point_in_time_from_the_session_ledger_tells_exports_apart(api, capsys, tmp_path):

@@ -44,12 +44,13 @@ def test_open_sends_explore_and_records_it(api, capsys, ledger):
     api.add(responses.POST, BASE + '/v8/Organizations/%s/explore' % ORG_ID, json=session(), status=201)
     logout(api)
     result = run_module(restore_session, {'organization': 'Contoso.onmicrosoft.com', 'point_in_time': '2026-11-17',
-                                          'show_deleted': True, 'ledger_path': ledger}, capsys)
+                                          'show_deleted': True, 'ledger_path': ledger, 'run_id': 'nightly-1'},
+                        capsys)
     assert result['changed'] is True and result['reused'] is False
     assert result['session']['id'] == SESSION_ID and result['session']['state'] == 'Working'
     assert json_of(api.calls[2]) == {'type': 'Vex', 'showDeleted': True, 'showAllVersions': False,
                                      'dateTime': '2026-11-17T23:59:59Z'}
-    assert SESSION_ID in json.load(open(ledger)).values()
+    assert [(e['session'], e['run']) for e in json.load(open(ledger)).values()] == [(SESSION_ID, 'run:nightly-1')]
 
 
 def test_second_run_reuses_the_working_session(api, capsys, ledger):
@@ -57,7 +58,7 @@ def test_second_run_reuses_the_working_session(api, capsys, ledger):
     api.add(responses.GET, BASE + '/v8/Organizations', json=ORGS)
     api.add(responses.POST, BASE + '/v8/Organizations/%s/explore' % ORG_ID, json=session(), status=201)
     logout(api)
-    args = {'organization': 'contoso.onmicrosoft.com', 'ledger_path': ledger}
+    args = {'organization': 'contoso.onmicrosoft.com', 'ledger_path': ledger, 'run_id': 'nightly-1'}
     run_module(restore_session, args, capsys)
     login(api)
     api.add(responses.GET, BASE + '/v8/Organizations', json=ORGS)
@@ -69,7 +70,7 @@ def test_second_run_reuses_the_working_session(api, capsys, ledger):
 
 
 def test_stopped_session_in_ledger_opens_a_new_one(api, capsys, ledger):
-    args = {'organization': 'contoso.onmicrosoft.com', 'ledger_path': ledger}
+    args = {'organization': 'contoso.onmicrosoft.com', 'ledger_path': ledger, 'run_id': 'nightly-1'}
     login(api)
     api.add(responses.GET, BASE + '/v8/Organizations', json=ORGS)
     api.add(responses.POST, BASE + '/v8/Organizations/%s/explore' % ORG_ID, json=session(), status=201)
