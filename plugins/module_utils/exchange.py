@@ -26,10 +26,21 @@ from ansible_collections.vb365.restore.plugins.module_utils.errors import (
 
 UUID_RE = re.compile(r'^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$')
 MAX_CANDIDATES_SHOWN = 20
+# An Exchange address: a local part without spaces or separators, @, and a domain with a dot.
+EMAIL_RE = re.compile(r'^[^@\s<>(),;:"\[\]]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$')
+# How far ahead of this host's clock a point in time may be (clocks differ a little).
+FUTURE_TOLERANCE = datetime.timedelta(minutes=5)
 
 
 def is_uuid(value):
     return bool(value) and bool(UUID_RE.match(str(value)))
+
+
+def check_email(value, option):
+    """Refuse a value that is not one email address, naming the option."""
+    if not isinstance(value, str) or not EMAIL_RE.match(value.strip()):
+        raise Vb365ParameterError('%s: %r is not an email address (user@example.com)' % (option, value))
+    return value.strip()
 
 
 def to_snake(data):
@@ -57,6 +68,8 @@ def normalize_point_in_time(value, option='point_in_time'):
             day = datetime.datetime.strptime(text, '%Y-%m-%d')
         except ValueError:
             raise Vb365ParameterError('%s: %r is not a valid date (YYYY-MM-DD)' % (option, value))
+        if day.date() > _utcnow().date():
+            raise Vb365ParameterError('%s: %r is in the future; backups exist only up to now' % (option, value))
         moment = day.replace(hour=23, minute=59, second=59)
         return moment.strftime('%Y-%m-%dT%H:%M:%SZ')
     match = re.match(r'^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}(?::\d{2})?)(\.\d+)?\s*(Z|[+-]\d{2}:?\d{2})?$', text, re.IGNORECASE)
@@ -76,7 +89,14 @@ def normalize_point_in_time(value, option='point_in_time'):
         digits = offset[1:].replace(':', '')
         delta = datetime.timedelta(hours=int(digits[:2]), minutes=int(digits[2:]))
         moment = moment - sign * delta
+    if moment > _utcnow() + FUTURE_TOLERANCE:
+        raise Vb365ParameterError('%s: %r is in the future; backups exist only up to now' % (option, value))
     return moment.strftime('%Y-%m-%dT%H:%M:%SZ')
+
+
+def _utcnow():
+    """Now, in UTC, without a time zone (as the parsed points in time)."""
+    return datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None)
 
 
 # ---------------------------------------------------------------------------- matching

@@ -40,6 +40,30 @@ CONNECTION_ARGUMENT_SPEC = dict(
 )
 
 
+class _CheckedModule(AnsibleModule):
+    """``AnsibleModule`` that takes unknown suboptions out of dict options before validating.
+
+    Ansible's own error for a misspelt suboption, and the invocation it logs at ``-vvv``, would show
+    its value, which is often a secret (``exchange_credentials.pasword``): the keys are removed here
+    and ``Vb365Module`` refuses them by name, without their values.
+    """
+
+    def _load_params(self):
+        super(_CheckedModule, self)._load_params()
+        self.unknown_suboptions = []
+        for name, spec in self.argument_spec.items():
+            options = spec.get('options') if isinstance(spec, dict) else None
+            value = self.params.get(name) if isinstance(self.params, dict) else None
+            if not options or not isinstance(value, dict):
+                continue
+            known = set(options)
+            for option in options.values():
+                known.update(option.get('aliases') or ())
+            for key in sorted(set(value) - known, key=str):
+                value.pop(key)
+                self.unknown_suboptions.append((name, key, sorted(options)))
+
+
 class Vb365Module:
     """Wraps ``AnsibleModule`` with the connection, check-mode guard and cleanup.
 
@@ -52,7 +76,7 @@ class Vb365Module:
     def __init__(self, argument_spec, supports_check_mode=True, **kwargs):
         spec = dict(CONNECTION_ARGUMENT_SPEC)
         spec.update(argument_spec)
-        self.module = AnsibleModule(argument_spec=spec, supports_check_mode=supports_check_mode, **kwargs)
+        self.module = _CheckedModule(argument_spec=spec, supports_check_mode=supports_check_mode, **kwargs)
         if not HAS_REQUESTS:
             self.module.fail_json(msg=missing_required_lib('requests'), exception=str(REQUESTS_IMPORT_ERROR))
         self.params = self.module.params
@@ -66,6 +90,9 @@ class Vb365Module:
 
     # ------------------------------------------------------------------ connection
     def _validate_connection(self):
+        for name, key, known in self.module.unknown_suboptions:
+            self.fail('%s.%s: unknown suboption (its value is not shown); %s takes: %s' % (
+                name, key, name, ', '.join(known)))
         for option, variable in (('server', 'VB365_SERVER'), ('username', 'VB365_USERNAME'),
                                  ('password', 'VB365_PASSWORD')):
             if self.params[option] is None or not str(self.params[option]).strip():

@@ -18,7 +18,7 @@ from ansible_collections.vb365.restore.plugins.module_utils.errors import (
     Vb365RestoreFailed,
     Vb365TimeoutError,
 )
-from ansible_collections.vb365.restore.plugins.module_utils.exchange import is_uuid, read_events, to_snake
+from ansible_collections.vb365.restore.plugins.module_utils.exchange import check_email, is_uuid, read_events, to_snake
 
 # ---------------------------------------------------------------------------- argument specs
 EXCHANGE_CREDENTIALS_SPEC = dict(
@@ -73,6 +73,16 @@ def restore_flags_spec(names):
 
 
 # ---------------------------------------------------------------------------- credentials
+# The suboptions that make up each method (the on-premises ones go with any of them).
+CREDENTIAL_METHOD_FIELDS = (
+    ('password', ('username', 'password')),
+    ('device_code', ('user_code',)),
+    ('application', ('application_id', 'certificate_path', 'certificate_content', 'certificate_password',
+                     'impersonation_account')),
+)
+METHOD_NAMES = {'password': 'user name and password', 'device_code': 'device code',
+                'application': 'application certificate'}
+
 def credential_method(creds):
     """Which Exchange credential method a dict uses: 'password', 'device_code' or 'application'.
 
@@ -88,13 +98,12 @@ def credential_method(creds):
         raise Vb365ParameterError('%s: on-premises credentials need on_premises_domain, on_premises_username and '
                                   'on_premises_password together' % option)
     methods = []
-    if 'username' in given or 'password' in given:
-        methods.append('password')
-    if 'user_code' in given:
-        methods.append('device_code')
-    if any(k in given for k in ('application_id', 'certificate_path', 'certificate_content',
-                                'certificate_password', 'impersonation_account')):
-        methods.append('application')
+    written = []
+    for method, fields in CREDENTIAL_METHOD_FIELDS:
+        used = [k for k in fields if k in given]
+        if used:
+            methods.append(method)
+            written.append('%s (%s)' % (' and '.join('%s.%s' % (option, k) for k in used), METHOD_NAMES[method]))
     if not methods and on_prem:
         return 'on_premises'
     if not methods:
@@ -103,7 +112,8 @@ def credential_method(creds):
             'certificate_path (or certificate_content) + impersonation_account (or, for an on-premises '
             'organization, on_premises_domain + on_premises_username + on_premises_password)' % option)
     if len(methods) > 1:
-        raise Vb365ParameterError('%s: use one credential method, not %s' % (option, ' and '.join(methods)))
+        raise Vb365ParameterError('%s: use one credential method, not %d: %s' % (
+            option, len(methods), '; '.join(written)))
     method = methods[0]
     if method == 'password':
         missing = [k for k in ('username', 'password') if k not in given]
@@ -208,6 +218,7 @@ def target_body(target, accepted, endpoint):
     if not target.get('mailbox'):
         raise Vb365ParameterError('target.mailbox: the email address of the mailbox to restore into is required '
                                   'when target is given')
+    check_email(target['mailbox'], 'target.mailbox')
     names = {'mailbox': 'mailbox', 'folder': 'folder', 'cas_server': 'casServer', 'region': 'officeRegion',
              'organization_name': 'officeOrganizationName'}
     body = {}

@@ -276,6 +276,7 @@ planned_requests:
 
 from ansible_collections.vb365.restore.plugins.module_utils.errors import Vb365ParameterError
 from ansible_collections.vb365.restore.plugins.module_utils.exchange import (
+    check_email,
     find_items,
     find_mailbox,
     item_summary,
@@ -369,6 +370,9 @@ def action_request(params):
     target = given(params['target'])
     if action == 'send':
         send_to = given(params['send_to'])
+        for field in ('to', 'from'):
+            if field in send_to:
+                check_email(send_to[field], 'send_to.%s' % field)
         endpoint = 'sendToDifferentAddress' if send_to else 'sendToDefaultAddress'
         body = send_to
     elif action == 'operator_restore':

@@ -277,6 +277,8 @@ MIB = 1048576.0
 
 def check_input(params):
     """Refuse what cannot be exported, before any request; returns the PST size limit in bytes."""
+    if not str(params['dest'] or '').strip():
+        raise parameter_error('dest', 'is empty; give the file to write, or an existing directory')
     if params['items'] is not None and not params['items']:
         raise parameter_error('items', 'is empty; nothing to export')
     if params['query'] is not None and not params['query'].strip():

@@ -74,7 +74,8 @@ def test_on_premises_fields_only_in_bulk():
     ({}, 'give one method'),
     (None, 'give one method'),
     ({'username': 'u'}, 'also needs password'),
-    ({'username': 'u', 'password': 'p', 'user_code': 'c'}, 'use one credential method, not password and device_code'),
+    ({'username': 'u', 'password': 'p', 'user_code': 'c'}, 'use one credential method, not 2: exchange_credentials.username and exchange_credentials.password '
+     '(user name and password); exchange_credentials.user_code (device code)'),
     ({'application_id': APP_ID, 'impersonation_account': 'x'}, 'certificate_path or certificate_content'),
     ({'application_id': 'nope', 'certificate_content': 'YQ==', 'impersonation_account': 'x'}, 'not an application id'),
     ({'application_id': APP_ID, 'certificate_content': 'YQ==', 'certificate_path': '/x', 'impersonation_account': 'x'},
@@ -127,7 +128,9 @@ def test_target_fields_and_required_mailbox():
     with pytest.raises(Vb365ParameterError, match='target.mailbox: the email address'):
         target_body({'folder': 'x'}, accepted, 'x')
     with pytest.raises(Vb365ParameterError, match='target.region: not accepted by the operator restore'):
-        target_body({'mailbox': 'm', 'region': 'China'}, {'mailbox'}, 'the operator restore')
+        target_body({'mailbox': 'm@contoso.com', 'region': 'China'}, {'mailbox'}, 'the operator restore')
+    with pytest.raises(Vb365ParameterError, match="target.mailbox: 'not-an-email' is not an email address"):
+        target_body({'mailbox': 'not-an-email'}, accepted, 'x')
 
 
 # ------------------------------------------------------------------ following a restore
