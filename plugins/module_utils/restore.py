@@ -13,6 +13,7 @@ import base64
 import time
 
 from ansible_collections.vb365.restore.plugins.module_utils.errors import (
+    Vb365Error,
     Vb365NotFoundError,
     Vb365ParameterError,
     Vb365RestoreFailed,
@@ -347,16 +348,58 @@ def finish_restore(mod, report):
 
 
 def start_and_follow(mod, path, body, describe, parent_session_id):
-    """POST one asynchronous restore and, when asked, wait for it; returns the report (or a stub)."""
-    answer = mod.write('POST', path, body, describe=describe)
+    """POST one asynchronous restore and, when asked, wait for it; returns the report (or a stub).
+
+    The POST is never sent twice. When its answer is lost the error says that the restore may have
+    started and how to find it; when following it fails, the error keeps its id.
+    """
+    try:
+        answer = mod.write('POST', path, body, describe=describe)
+    except Vb365Error as exc:
+        if exc.maybe_processed:
+            exc.msg += ('; the restore may have started: a new restore session of restore session %s is this '
+                        'restore; find it and its outcome with vb365.restore.restore_session_info (its events) '
+                        'before running the task again' % parent_session_id)
+            exc.args = (exc.msg,)
+            exc.details = dict(exc.details, restore_may_have_started=True)
+        raise
     if answer is None:  # check mode
         return None
     session_id = answer.get('sessionId')
     if not mod.params.get('wait', True):
         return {'session_id': session_id, 'state': 'Working', 'status': None}
-    report = follow_restore(mod.client, session_id, mod.params['wait_timeout'], mod.params['poll_interval'],
-                            parent_session_id=parent_session_id)
+    try:
+        report = follow_restore(mod.client, session_id, mod.params['wait_timeout'], mod.params['poll_interval'],
+                                parent_session_id=parent_session_id)
+    except Vb365Error as exc:
+        if 'restore' not in exc.details:
+            exc.msg += ' (the restore %s had started; follow it with vb365.restore.restore_session_info session_id=%s)' % (
+                session_id, session_id)
+            exc.args = (exc.msg,)
+            exc.details = dict(exc.details, restore={'session_id': session_id, 'state': None, 'status': None})
+        raise
     return report
+
+
+def keep_started(exc, reports):
+    """Put the restores that started before ``exc`` (their ids and outcomes) into its result."""
+    started = [r for r in reports if r]
+    if exc.details.get('restore'):
+        started.append(exc.details['restore'])
+    if started:
+        exc.details = dict(exc.details, restore=merge_reports(started))
+    return exc
+
+
+def start_all(mod, planned, parent_session_id):
+    """Start (and follow) each (path, body, describe) in turn; a failure keeps what started before it."""
+    reports = []
+    for path, body, describe in planned:
+        try:
+            reports.append(start_and_follow(mod, path, body, describe, parent_session_id))
+        except Vb365Error as exc:
+            raise keep_started(exc, reports)
+    return reports
 
 
 def conclude(mod, reports):

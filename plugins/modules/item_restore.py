@@ -274,7 +274,7 @@ planned_requests:
   elements: dict
 '''
 
-from ansible_collections.vb365.restore.plugins.module_utils.errors import Vb365ParameterError
+from ansible_collections.vb365.restore.plugins.module_utils.errors import Vb365Error, Vb365ParameterError
 from ansible_collections.vb365.restore.plugins.module_utils.exchange import (
     check_email,
     find_items,
@@ -296,6 +296,7 @@ from ansible_collections.vb365.restore.plugins.module_utils.restore import (
     flags_body,
     restore_flags_spec,
     secrets_of,
+    keep_started,
     start_and_follow,
     target_body,
 )
@@ -483,7 +484,10 @@ def restore(mod, requests):
     """Start (and follow) one restore per request; stop at the first one that fails."""
     reports = []
     for index, (path, body, describe, _mailbox, _count) in enumerate(requests):
-        report = start_and_follow(mod, path, body, describe, mod.params['session_id'])
+        try:
+            report = start_and_follow(mod, path, body, describe, mod.params['session_id'])
+        except Vb365Error as exc:
+            raise keep_started(exc, reports)
         if report is None:  # check mode
             continue
         reports.append(report)

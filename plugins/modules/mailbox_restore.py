@@ -191,7 +191,7 @@ from ansible_collections.vb365.restore.plugins.module_utils.restore import (
     flags_body,
     restore_flags_spec,
     secrets_of,
-    start_and_follow,
+    start_all,
     target_body,
 )
 
@@ -286,7 +286,7 @@ def run(mod):
         mod.add_secret(body.get('applicationCertificate'))
     mod.result.update(mailboxes=[mailbox_summary(m) for m in mailboxes], endpoint=endpoint)
     mod.result['changed'] = True
-    conclude(mod, [start_and_follow(mod, path, body, describe, session_id) for path, body, describe in planned])
+    conclude(mod, start_all(mod, planned, session_id))
 
 
 def main():
