@@ -699,9 +699,17 @@ def _filename_from_disposition(value):
     if not value:
         return None
     header = email.message.Message()
+    name = None
     try:
         header['Content-Disposition'] = value
-        name = header.get_filename()
+        # RFC 6266: filename* (RFC 2231, decoded by the parser into a tuple) wins over filename.
+        for key, param in (header.get_params(header='content-disposition') or [])[1:]:
+            if key.lower() != 'filename':
+                continue
+            if isinstance(param, tuple) or name is None:
+                name = email.utils.collapse_rfc2231_value(param)
+            if isinstance(param, tuple):
+                break
     except (ValueError, TypeError, LookupError):
         return None
     if not name:
