@@ -223,3 +223,11 @@ def test_delay_makes_a_short_client_time_out(api):
     api.control('POST', 'faults', {'rules': [{'method': 'GET', 'path': '^/v8/Organizations$', 'delay_ms': 600}]})
     with pytest.raises(requests.exceptions.ReadTimeout):
         api.raw('GET', '/v8/Organizations', timeout=0.2)
+
+
+def test_after_lets_the_first_matching_requests_through(api):
+    api.control('POST', 'faults', {'rules': [{'method': 'GET', 'path': '^/v8/Organizations$', 'status': 503,
+                                              'after': 1}]})
+    api.call('GET', '/v8/Organizations')
+    api.error('GET', '/v8/Organizations', 503)
+    api.call('GET', '/v8/Organizations')

@@ -269,6 +269,9 @@ class Simulator:
                     continue
                 if not rule['_re'].search(path):
                     continue
+                if rule.get('after'):
+                    rule['after'] -= 1  # let this many matching requests through first
+                    continue
                 rule['times'] -= 1
                 return dict(rule)
         return None
