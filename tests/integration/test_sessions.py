@@ -56,12 +56,20 @@ def test_open_and_stop_with_only_environment_credentials(runner, sim_api):
     assert tokens['logins'] == tokens['logouts'] == 4 and tokens['live'] == 0
 
 
-def test_running_twice_leaves_one_session(runner, sim_api):
-    first = runner.run(OPEN_ONLY).result('Open')
-    second = runner.run(OPEN_ONLY).result('Open')
+def test_running_twice_with_one_run_id_leaves_one_session(runner, sim_api):
+    first = runner.run(OPEN_ONLY, env={'VB365_RUN_ID': 'nightly-42'}).result('Open')
+    second = runner.run(OPEN_ONLY, env={'VB365_RUN_ID': 'nightly-42'}).result('Open')
     assert first['changed'] is True and second['changed'] is False and second['reused'] is True
     assert second['session']['id'] == first['session']['id']
     assert len(sim_api.working_sessions()) == 1
+
+
+def test_another_run_never_gets_the_session_of_a_run(runner, sim_api):
+    first = runner.run(OPEN_ONLY).result('Open')
+    second = runner.run(OPEN_ONLY).result('Open')
+    assert second['changed'] is True and second['reused'] is False
+    assert second['session']['id'] != first['session']['id']
+    assert len(sim_api.working_sessions()) == 2
 
 
 def test_check_mode_opens_nothing(runner, sim_api):
