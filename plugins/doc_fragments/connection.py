@@ -53,8 +53,9 @@ notes:
   - The module logs in with the password grant, refreshes the access token before it expires (so that
     waits longer than the token lifetime keep working) and logs out when it ends.
   - Requests that fail with a connection error, HTTP 429, 502, 503 or 504 are retried with exponential
-    backoff, honouring C(Retry-After); each retry is shown as a warning. A write is retried only when the
-    server cannot have processed it (connection refused, 429, 503).
+    backoff, honouring C(Retry-After); each retry is shown as a warning. The login and the token refresh are
+    retried the same way. A write is retried only when the server cannot have processed it (connection refused,
+    429, 503); when its answer is lost, the error says that it may have been processed.
   - Use C(module_defaults) with the C(group/vb365.restore.all) action group to set the connection
     options once for a play.
 requirements:

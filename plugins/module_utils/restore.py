@@ -357,9 +357,9 @@ def start_and_follow(mod, path, body, describe, parent_session_id):
         answer = mod.write('POST', path, body, describe=describe)
     except Vb365Error as exc:
         if exc.maybe_processed:
-            exc.msg += ('; the restore may have started: a new restore session of restore session %s is this '
-                        'restore; find it and its outcome with vb365.restore.restore_session_info (its events) '
-                        'before running the task again' % parent_session_id)
+            exc.msg += ('; the restore may have started: before running the task again, list the restore '
+                        'sessions with vb365.restore.restore_session_info; a restore session started from %s '
+                        'since then is this restore, and its events tell its outcome' % parent_session_id)
             exc.args = (exc.msg,)
             exc.details = dict(exc.details, restore_may_have_started=True)
         raise

@@ -265,3 +265,70 @@ def test_fault(kind, action, runner, sim_api, tmp_path):
     assert run.status('Stop') == 'ok'
     assert wait_until_no_working_session(sim_api) == []
     assert EXCHANGE_PASSWORD not in run.output and runner.sim.password not in run.output
+
+
+BATCHES = '''
+- hosts: localhost
+  gather_facts: false
+  tasks:
+    - name: Open
+      vb365.restore.restore_session:
+        organization: contoso.onmicrosoft.com
+        ledger_path: ""
+      register: rs
+    - name: Work
+      block:
+        - name: Act
+          vb365.restore.mailbox_restore:
+            session_id: "{{ rs.session.id }}"
+            mailboxes: [alice@contoso.onmicrosoft.com, bob@contoso.onmicrosoft.com]
+            batch_size: 1
+            poll_interval: 0.2
+            exchange_credentials: {"username": "restore@contoso.onmicrosoft.com", "password": "%s"}
+      always:
+        - name: Stop
+          vb365.restore.restore_session:
+            session_id: "{{ rs.session.id }}"
+            state: absent
+''' % EXCHANGE_PASSWORD
+
+
+def test_a_failure_in_batch_2_keeps_the_id_and_counts_of_batch_1(runner, sim_api):
+    sim_api.fault(method='POST', path=r'/organization/mailboxes/restore$', status=500, after=1,
+                  body={'message': 'Restore engine crashed', 'errorCode': 'InternalServerError', 'stackTrace': None})
+    run = runner.run(BATCHES, expect_rc=2)
+    failed = run.result('Act')
+    assert 'Restore engine crashed' in failed['msg']
+    posts = [r for r in sim_api.get('requests') if r['method'] == 'POST' and r['path'].endswith('/mailboxes/restore')]
+    assert [r['status'] for r in posts][1:] == [500] and len(posts) == 2
+    # Batch 1 ran: its own restore session, its mailbox and its counts are in the failed result.
+    (operation,) = [s for s in sim_api.get('sessions') if s['kind'] == 'operation']
+    restore = failed['restore']
+    assert restore['session_id'] == operation['id'] and restore['status'] == 'Success'
+    assert [m['email'] for m in restore['mailboxes']] == ['alice@contoso.onmicrosoft.com']
+    assert set(restore['totals']) >= {'created', 'merged', 'skipped', 'failed'}
+    assert restore['mailboxes'][0]['status'] == 'Success'
+    assert wait_until_no_working_session(sim_api) == []
+
+
+def test_insecure_settings_are_warned_about(runner):
+    play = '''
+- hosts: localhost
+  gather_facts: false
+  tasks:
+    - name: Without verification
+      vb365.restore.organization_info:
+        validate_certs: false
+    - name: Over http
+      vb365.restore.organization_info:
+        server: "%s"
+        request_timeout: 5
+      ignore_errors: true
+''' % runner.sim.url.replace('https://', 'http://')
+    run = runner.run(play)
+    text = ' '.join(run.output.split())
+    assert 'validate_certs is false: the identity of' in text
+    assert 'ca_path is ignored because validate_certs is false' in text  # VB365_CA_PATH is set
+    assert 'uses http://, so the password and every token travel in clear text' in text
+    assert run.result('Without verification')['organizations']
+    assert run.result('Over http')['failed'] and 'cannot reach' not in run.result('Over http')['msg']
