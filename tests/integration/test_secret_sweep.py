@@ -44,7 +44,7 @@ MODULES = '''
             session_id: "{{ rs.session.id }}"
             mailbox: bob@contoso.onmicrosoft.com
             limit: 3
-          register: items
+          register: found
         - name: Restore a mailbox
           vb365.restore.mailbox_restore:
             session_id: "{{ rs.session.id }}"
@@ -55,7 +55,7 @@ MODULES = '''
           vb365.restore.item_restore:
             session_id: "{{ rs.session.id }}"
             mailbox: bob@contoso.onmicrosoft.com
-            items: ["{{ items['items'][0].id }}"]
+            items: ["{{ found.mail_items[0].id }}"]
             exchange_credentials: %(creds)s
             poll_interval: 0.1
         - name: Export
