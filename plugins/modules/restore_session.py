@@ -15,10 +15,11 @@ description:
   - Opens (explores) an Exchange restore session of a backed-up Microsoft 365 or on-premises organization
     at a point in time, or stops one.
   - Every other module of the collection works inside such a session, given by its id.
-  - With O(state=present) a second identical run reuses the session this collection opened for the same
-    server, user, organization, point in time and options, if it is still working, instead of opening
+  - With O(state=present) a second identical task of the same run reuses the session this collection opened for
+    the same server, user, organization, point in time and options, if it is still working, instead of opening
     another one. The API does not tell at which point in time a session was opened, so the module keeps a
-    small ledger of the sessions it opened (ids only) in O(ledger_path).
+    small ledger of the sessions it opened (ids only) in O(ledger_path). A session is never handed to another
+    run (see O(run_id)).
 author:
   - vb365.restore maintainers (@vb365-restore)
 extends_documentation_fragment:
@@ -64,7 +65,7 @@ options:
     type: str
   ledger_path:
     description:
-      - The file in which the module records the sessions it opened, so that a re-run reuses them.
+      - The file in which the module records the sessions it opened, so that a later task of the same run reuses them.
       - Set it to an empty string to turn reuse off (every run with O(state=present) opens a new session).
       - If not set, the value of the E(VB365_SESSION_LEDGER) environment variable is used.
       - Parallel runs may share the file: every change is made under a lock, and each entry belongs to the
