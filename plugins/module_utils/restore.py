@@ -84,6 +84,7 @@ CREDENTIAL_METHOD_FIELDS = (
 METHOD_NAMES = {'password': 'user name and password', 'device_code': 'device code',
                 'application': 'application certificate'}
 
+
 def credential_method(creds):
     """Which Exchange credential method a dict uses: 'password', 'device_code' or 'application'.
 

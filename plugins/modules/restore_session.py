@@ -68,7 +68,7 @@ options:
       - The file in which the module records the sessions it opened, so that a later task of the same run reuses them.
       - Set it to an empty string to turn reuse off (every run with O(state=present) opens a new session).
       - If not set, the value of the E(VB365_SESSION_LEDGER) environment variable is used.
-      - Parallel runs may share the file: every change is made under a lock, and each entry belongs to the
+      - Parallel runs may share the file. Every change is made under a lock, and each entry belongs to the
         run that opened the session (see O(run_id)).
     type: path
     default: ~/.ansible/vb365_restore/sessions.json

@@ -202,4 +202,3 @@ def test_no_secret_value_is_echoed(refused):
                     continue  # the test's own input
                 with open(os.path.join(root, name), 'rb') as handle:
                     assert secret.encode() not in handle.read(), os.path.join(root, name)
-

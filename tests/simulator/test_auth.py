@@ -56,8 +56,8 @@ def test_tokens_expire_after_the_lifetime_knob(api):
     assert tokens['expires_in'] == 0
     body = api.error('GET', '/v8/Organizations', 401)
     assert 'expired' in body['message']
-    refreshed = api.call('POST', '/v8/token', data={'grant_type': 'refresh_token', 'refresh_token': tokens['refresh_token'],
-                                                       'disable_antiforgery_token': 'true'})
+    form = {'grant_type': 'refresh_token', 'refresh_token': tokens['refresh_token'], 'disable_antiforgery_token': 'true'}
+    refreshed = api.call('POST', '/v8/token', data=form)
     assert refreshed['expires_in'] == 0  # a refresh still works; the new token expires as fast
 
 
@@ -65,8 +65,8 @@ def test_logout_revokes_the_access_and_refresh_token(api):
     refresh = api.tokens['refresh_token']
     api.call('POST', '/v8/token/logout', expect=204)
     api.error('GET', '/v8/Organizations', 401)
-    api.error('POST', '/v8/token', 400, data={'grant_type': 'refresh_token', 'refresh_token': refresh,
-                                                  'disable_antiforgery_token': 'true'})
+    api.error('POST', '/v8/token', 400,
+              data={'grant_type': 'refresh_token', 'refresh_token': refresh, 'disable_antiforgery_token': 'true'})
     counts = api.control('GET', 'tokens')
     assert counts['logouts'] == 1 and counts['live'] == 0
 

@@ -27,7 +27,6 @@ def api():
         assert spec_problems(mock.calls) == []
 
 
-
 def _no_sleep(seconds):
     raise AssertionError('time.sleep(%r) in a unit test: give the code a fake clock (unit_helpers.FakeClock) '
                          'or monkeypatch time.sleep in the test' % (seconds,))

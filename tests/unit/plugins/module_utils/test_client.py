@@ -107,8 +107,8 @@ def test_refresh_shortly_before_expiry(api, client, clock):
     client.get('/Organizations')
     clock.now += 560  # inside the refresh margin (60 s, or 10 % of a short lifetime)
     client.get('/Organizations')
-    assert form_of(api.calls[2]) == {'grant_type': 'refresh_token', 'refresh_token': 'refresh-1',
-                                      'disable_antiforgery_token': 'true'}
+    assert form_of(api.calls[2]) == {
+        'grant_type': 'refresh_token', 'refresh_token': 'refresh-1', 'disable_antiforgery_token': 'true'}
     assert api.calls[3].request.headers['Authorization'] == 'Bearer access-2'
 
 
