@@ -195,9 +195,13 @@ def filter_mailboxes(mailboxes, patterns, option='mailboxes', archive=None):
     """
     chosen = []
     seen = set()
+    # Ids are looked up in an index: a list of 10,000 ids would otherwise scan every mailbox for each.
+    by_id = dict((str(m.get('id', '')).lower(), m) for m in mailboxes)
     for pattern in patterns:
         text = str(pattern).strip()
-        if any(c in text for c in '*?['):
+        if text.lower() in by_id:
+            found = [by_id[text.lower()]]
+        elif any(c in text for c in '*?['):
             low = text.lower()
             found = [m for m in mailboxes
                      if (fnmatch.fnmatchcase(str(m.get('email') or '').lower(), low)

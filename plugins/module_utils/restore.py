@@ -348,8 +348,10 @@ def finish_restore(mod, report):
             mod.module.warn('restore %s: %s' % (report['session_id'], warning))
 
 
-def start_and_follow(mod, path, body, describe, parent_session_id):
+def start_and_follow(mod, path, body, describe, parent_session_id, started=None):
     """POST one asynchronous restore and, when asked, wait for it; returns the report (or a stub).
+
+    ``started(session_id)``, when given, is called once the server has accepted the request.
 
     The POST is never sent twice. When its answer is lost the error says that the restore may have
     started and how to find it; when following it fails, the error keeps its id.
@@ -367,6 +369,8 @@ def start_and_follow(mod, path, body, describe, parent_session_id):
     if answer is None:  # check mode
         return None
     session_id = answer.get('sessionId')
+    if started is not None:
+        started(session_id)
     if not mod.params.get('wait', True):
         return {'session_id': session_id, 'state': 'Working', 'status': None}
     try:
@@ -392,14 +396,21 @@ def keep_started(exc, reports):
     return exc
 
 
-def start_all(mod, planned, parent_session_id):
-    """Start (and follow) each (path, body, describe) in turn; a failure keeps what started before it."""
+def start_all(mod, planned, parent_session_id, started=None, finished=None):
+    """Start (and follow) each (path, body, describe) in turn; a failure keeps what started before it.
+
+    ``started(index, session_id)`` and ``finished(index, report)``, when given, hear of each request
+    once the server accepted it and once it ended (a restore journal records both)."""
     reports = []
-    for path, body, describe in planned:
+    for index, (path, body, describe) in enumerate(planned):
+        hook = (lambda session_id, index=index: started(index, session_id)) if started else None
         try:
-            reports.append(start_and_follow(mod, path, body, describe, parent_session_id))
+            report = start_and_follow(mod, path, body, describe, parent_session_id, started=hook)
         except Vb365Error as exc:
             raise keep_started(exc, reports)
+        if finished is not None and report is not None:
+            finished(index, report)
+        reports.append(report)
     return reports
 
 

@@ -69,6 +69,20 @@ options:
     description: How many mailboxes one bulk restore request carries at most.
     type: int
     default: 500
+  journal:
+    description:
+      - Record in this journal file, right after each bulk restore request is accepted and again when it ends, which
+        mailboxes it restored and how (see M(vb365.restore.restore_journal), which reads it and tells what is left).
+      - Several processes may write one journal at once (the file is locked for each write).
+      - Only with the bulk restore; ignored in check mode.
+    type: path
+    version_added: 0.2.0
+  journal_scope:
+    description:
+      - The scope of the journal lines, as M(vb365.restore.restore_journal) returns it (C(scope)). Required with
+        O(journal).
+    type: str
+    version_added: 0.2.0
 seealso:
   - module: vb365.restore.restore_session
   - module: vb365.restore.mailbox_info
@@ -178,6 +192,7 @@ from ansible_collections.vb365.restore.plugins.module_utils.exchange import (
     require_working_session,
     resolve_folder,
 )
+from ansible_collections.vb365.restore.plugins.module_utils.journal import Journal, journal_entries, submitted_entries
 from ansible_collections.vb365.restore.plugins.module_utils.module import Vb365Module, parameter_error
 from ansible_collections.vb365.restore.plugins.module_utils.restore import (
     EXCHANGE_CREDENTIALS_SPEC,
@@ -270,6 +285,8 @@ def run(mod):
     if not params['mailboxes']:
         raise parameter_error('mailboxes', 'give at least one mailbox')
     check_wait_options(params)
+    if params['journal'] and not params['journal_scope']:
+        raise parameter_error('journal_scope', 'required with journal (the scope restore_journal returned)')
     credential_method(params['exchange_credentials'])
     mod.add_secret(*secrets_of(params['exchange_credentials']))
     # Every option the endpoint will not take is refused now, before any request.
@@ -286,7 +303,16 @@ def run(mod):
         mod.add_secret(body.get('applicationCertificate'))
     mod.result.update(mailboxes=[mailbox_summary(m) for m in mailboxes], endpoint=endpoint)
     mod.result['changed'] = True
-    conclude(mod, start_all(mod, planned, session_id))
+    hooks = {}
+    if params['journal'] and endpoint == 'bulk' and not mod.check_mode:
+        journal = Journal(params['journal'], params['journal_scope'])
+        size = params['batch_size']
+
+        def batch(index):
+            return mailboxes[index * size:(index + 1) * size]
+        hooks = {'started': lambda index, restore_id: journal.record(submitted_entries(batch(index), restore_id)),
+                 'finished': lambda index, report: journal.record(journal_entries(batch(index), report))}
+    conclude(mod, start_all(mod, planned, session_id, **hooks))
 
 
 def main():
@@ -296,6 +322,8 @@ def main():
         archive=dict(type='bool', default=False),
         folder=dict(type='str'),
         batch_size=dict(type='int', default=500),
+        journal=dict(type='path'),
+        journal_scope=dict(type='str'),
         target=dict(type='dict', options=TARGET_SPEC),
         exchange_credentials=dict(type='dict', options=EXCHANGE_CREDENTIALS_SPEC),
     )
