@@ -36,6 +36,7 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 CREDENTIAL_TYPE_FILE = os.path.join(ROOT, 'extensions', 'awx', 'vb365_credential_type.yml')
+EXCHANGE_CREDENTIAL_TYPE_FILE = os.path.join(ROOT, 'extensions', 'awx', 'vb365_exchange_credential_type.yml')
 CREATE_PLAYBOOK = os.path.join(ROOT, 'extensions', 'awx', 'create_credential_type.yml')
 # ansible 12.3.0 bundles awx.awx 24.6.1 (and needs ansible-core 2.19, which is only installed by pip
 # when the wheel is installed; here only its awx.awx files are taken out of it).
@@ -49,6 +50,7 @@ def load_credential_type(path=CREDENTIAL_TYPE_FILE):
 
 
 CREDENTIAL_TYPE = load_credential_type()
+EXCHANGE_CREDENTIAL_TYPE = load_credential_type(EXCHANGE_CREDENTIAL_TYPE_FILE)
 
 
 # ------------------------------------------------------------------------------ injection
@@ -84,6 +86,21 @@ def inject(credential_type, inputs, private_data_dir):
             tower.filename = path
     return dict((name, sandbox.from_string(template).render(**namespace))
                 for name, template in credential_type['injectors'].get('env', {}).items())
+
+
+def inject_extra_vars(credential_type, inputs):
+    """The extra variables AWX gives a job for a credential with these ``inputs``: each ``extra_vars``
+    injector rendered in the sandbox, nested dicts and lists walked, with the inputs that have a value."""
+    namespace = dict((name, value) for name, value in inputs.items() if isinstance(value, bool) or value not in ('', None))
+    sandbox = ImmutableSandboxedEnvironment()
+
+    def build(node):
+        if isinstance(node, dict):
+            return dict((build(key), build(value)) for key, value in node.items())
+        if isinstance(node, list):
+            return [build(value) for value in node]
+        return sandbox.from_string(node).render(**namespace)
+    return build(credential_type['injectors'].get('extra_vars', {}))
 
 
 # ------------------------------------------------------------------------------ controller

@@ -13,7 +13,6 @@ import os
 
 import pytest
 import yaml
-from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible_collections.vb365.restore.plugins.module_utils.restore import (
@@ -21,27 +20,15 @@ from ansible_collections.vb365.restore.plugins.module_utils.restore import (
     credential_method,
     credentials_body,
 )
+from awx_support import EXCHANGE_CREDENTIAL_TYPE as CREDENTIAL_TYPE, inject_extra_vars
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-with open(os.path.join(ROOT, 'extensions', 'awx', 'vb365_exchange_credential_type.yml')) as _handle:
-    CREDENTIAL_TYPE = yaml.safe_load(_handle)
 FIELDS = dict((field['id'], field) for field in CREDENTIAL_TYPE['inputs']['fields'])
 PFX_BASE64 = 'MIIKZgIBAzCCCiIGCSqGSIb3DQEHAaCCChMEggoPMIIKCzCCBXwGCSqGSIb3DQEHAaCCBW0EggVpMIIFZTCCBWEGCyqG'
 
 
 def render_extra_vars(inputs):
-    """The extra variables AWX gives a job: each injector template rendered, nested dicts walked,
-    with only the inputs that have a value in the namespace."""
-    sandbox = ImmutableSandboxedEnvironment()
-    namespace = dict((k, v) for k, v in inputs.items() if v not in ('', None))
-
-    def build(node):
-        if isinstance(node, dict):
-            return dict((build(k), build(v)) for k, v in node.items())
-        if isinstance(node, list):
-            return [build(v) for v in node]
-        return sandbox.from_string(node).render(**namespace)
-    return build(CREDENTIAL_TYPE['injectors']['extra_vars'])
+    return inject_extra_vars(CREDENTIAL_TYPE, inputs)
 
 
 def roles_credential_variables():
