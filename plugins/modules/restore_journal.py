@@ -15,7 +15,7 @@ description:
   - A restore journal is a file that M(vb365.restore.mailbox_restore) (option C(journal)) appends to for each bulk
     restore request - once when the server accepts it (status V(Submitted), with the restore's session id) and once
     with each mailbox's outcome when it ends. Several processes, such as the slices of an AWX sliced job, may share
-    one journal: every write and read locks the file.
+    one journal, since every write and read locks the file.
   - This module reads the journal and splits O(mailboxes) into those that are done (their newest line says
     V(Success) or V(Warning)) and those still to restore (no line, V(Failed), V(Unknown)), so that a re-run after a
     crash or a failed batch restores only the rest.
