@@ -34,6 +34,7 @@ import sys
 import tempfile
 import time
 
+from bulk_role_vs_uri import production_counts
 from common import ROOT, client_preexec, collection_path, start_simulator
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -89,11 +90,6 @@ def report_size(directory):
         if name.endswith(('.json', '.html')):
             size += os.path.getsize(os.path.join(directory, name))
     return size
-
-
-def production_counts(sim):
-    with sim.state.lock:
-        return dict((mailbox, len(items)) for mailbox, items in sim.state.production.items())
 
 
 def write_inventory(workdir, cache_dir):
