@@ -267,3 +267,22 @@ def test_a_killed_run_is_resumed_without_restoring_done_mailboxes_again(simulato
     assert len(sent_before) + len(sent_after) == 250 + len(resent)
     finished = dict((line['id'], line['status']) for line in journal_lines(journal))
     assert set(finished) == everyone and set(finished.values()) == {'Success'}
+
+
+def test_inventory_cache_serves_a_second_read_without_the_server(simulator, sim_api, tmp_path):
+    options = dict(organization='contoso.onmicrosoft.com', cache=True, cache_plugin='ansible.builtin.jsonfile',
+                   cache_connection=str(tmp_path / 'cache'), cache_timeout=600)
+    first, _proc = inventory(simulator, tmp_path, **options)
+    requests = len(sim_api.get('requests'))
+    second, _proc = inventory(simulator, tmp_path, **options)
+    assert second == first and len(first['_meta']['hostvars']) == 13
+    assert len(sim_api.get('requests')) == requests
+
+
+def test_inventory_refuses_bad_options_before_any_request(simulator, sim_api, tmp_path):
+    proc = subprocess.run([os.path.join(BIN, 'ansible-inventory'), '-i',
+                           source(tmp_path, organization='contoso.onmicrosoft.com', page_size=20000), '--list'],
+                          env=environment(simulator, str(tmp_path)), capture_output=True, text=True,
+                          cwd=str(tmp_path), check=False, timeout=300)
+    assert 'page_size: must be 1 to 10000, got 20000' in proc.stderr
+    assert sim_api.get('requests') == []
