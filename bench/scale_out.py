@@ -41,7 +41,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 BIN = os.path.dirname(sys.executable)
 SLICED = os.path.join(ROOT, 'playbooks', 'mailbox_bulk_restore_sliced.yml')
 REPORT_TASKS = ('Complete the report', 'Create the report directory', 'Write the JSON report',
-                'Write the HTML report', 'Write the report')
+                'Write the JSON and HTML reports', 'Write the HTML report', 'Write the report')
 EXCHANGE_PASSWORD = 'bench-exchange-%d' % os.getpid()
 
 

@@ -8,16 +8,18 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 DOCUMENTATION = r'''
-module: report_html
-short_description: Write the HTML page of a restore report on the controller
+module: report_files
+short_description: Write the JSON and HTML files of a restore report on the controller
 version_added: 0.2.0
 description:
-  - Renders the HTML template of the role vb365.restore.restore_report (C(templates/report.html.j2), or O(src)) with
-    the report O(data) and writes it to O(dest) on the controller, atomically (a temporary file renamed into place).
+  - Writes the report O(data) as C(<name>.json) (as the C(to_nice_json) filter with an indent of 2 writes it) and as
+    C(<name>.html), the HTML template of the role vb365.restore.restore_report (C(templates/report.html.j2), or
+    O(src)) rendered with the data, into O(dir) on the controller, each atomically (a temporary file renamed into
+    place). O(dir) is created when missing.
   - The template is rendered by a sandboxed Jinja2 environment with the options of M(ansible.builtin.template) and the
     Ansible filters the template uses (C(bool), C(to_json), C(regex_replace), C(human_readable)); the page is the same as
     M(ansible.builtin.template) writes, in a fraction of the time for reports of thousands of mailboxes.
-  - Used by the role vb365.restore.restore_report; writing the page is never reported as a change.
+  - Used by the role vb365.restore.restore_report; writing the files is never reported as a change.
 author:
   - vb365.restore maintainers (@vb365-restore)
 attributes:
@@ -26,7 +28,7 @@ attributes:
     description: Runs as an action plugin, on the controller.
   check_mode:
     support: none
-    description: Writes the page in check mode too (a report of a dry run); use C(check_mode=false) on the task.
+    description: Writes the files in check mode too (a report of a dry run); use C(check_mode=false) on the task.
   diff_mode:
     support: none
     description: The module returns no diff.
@@ -39,14 +41,18 @@ options:
     description: The base name of the report files (the page names its JSON twin C(<name>.json)).
     type: str
     required: true
-  dest:
-    description: The HTML file to write; its directory must exist.
+  dir:
+    description: The directory of the files, created when missing.
     type: path
     required: true
   mode:
-    description: The file's permissions, octal.
+    description: The files' permissions, octal.
     type: str
     default: "0640"
+  dir_mode:
+    description: The permissions of O(dir) when it is created, octal.
+    type: str
+    default: "0750"
   src:
     description: Another template than the role's C(report.html.j2), found as M(ansible.builtin.template) finds its C(src).
     type: str
@@ -55,22 +61,18 @@ seealso:
 '''
 
 EXAMPLES = r'''
-- name: Write the HTML report
-  vb365.restore.report_html:
+- name: Write the report files
+  vb365.restore.report_files:
     data: "{{ restore_report_result }}"
     name: mailbox-bulk-restore
-    dest: /srv/reports/mailbox-bulk-restore.html
+    dir: /srv/reports
 '''
 
 RETURN = r'''
-dest:
-  description: The file written.
+files:
+  description: The files written (C(json) and C(html), absolute paths).
   returned: success
-  type: str
-size:
-  description: Its size in bytes.
-  returned: success
-  type: int
+  type: dict
 '''
 
 from ansible.module_utils.basic import AnsibleModule
@@ -79,8 +81,9 @@ from ansible.module_utils.basic import AnsibleModule
 def main():
     module = AnsibleModule(argument_spec=dict(
         data=dict(type='dict', required=True), name=dict(type='str', required=True),
-        dest=dict(type='path', required=True), mode=dict(type='str', default='0640'), src=dict(type='str')))
-    module.fail_json(msg='vb365.restore.report_html runs as an action plugin on the controller; call it from a task')
+        dir=dict(type='path', required=True), mode=dict(type='str', default='0640'),
+        dir_mode=dict(type='str', default='0750'), src=dict(type='str')))
+    module.fail_json(msg='vb365.restore.report_files runs as an action plugin on the controller; call it from a task')
 
 
 if __name__ == '__main__':
