@@ -2,7 +2,23 @@
 
 from __future__ import annotations
 
-from ansible_collections.vb365.restore.plugins.inventory.mailboxes import host_name, read_csv_emails, select
+try:
+    from ansible.module_utils import _internal as _module_utils_internal
+except ImportError:  # ansible-core before 2.19 has no such mark
+    _module_utils_internal = None
+
+# Importing controller code (ansible-core 2.19 and later) marks the whole process as the controller,
+# and from then on the modules' warnings go to the display instead of into their results: the module
+# tests that share this process would lose them. The mark is put back once the imports are done.
+_WAS_CONTROLLER = getattr(_module_utils_internal, 'is_controller', None)
+from ansible_collections.vb365.restore.plugins.inventory.mailboxes import (  # noqa: E402  pylint: disable=wrong-import-position
+    host_name,
+    read_csv_emails,
+    select,
+)
+
+if _module_utils_internal is not None:
+    _module_utils_internal.is_controller = _WAS_CONTROLLER
 
 MAILBOXES = [
     {'id': '1', 'email': 'alice@x.com', 'name': 'Alice', 'isArchive': False, 'isPublic': False},

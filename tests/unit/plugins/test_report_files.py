@@ -5,11 +5,23 @@ from __future__ import annotations
 
 import os
 
-from ansible.parsing.dataloader import DataLoader
-from ansible.plugins.filter.core import to_nice_json
-from ansible.template import Templar
+try:
+    from ansible.module_utils import _internal as _module_utils_internal
+except ImportError:  # ansible-core before 2.19 has no such mark
+    _module_utils_internal = None
 
-from ansible_collections.vb365.restore.plugins.action.report_files import plain, render
+# Importing controller code (ansible-core 2.19 and later) marks the whole process as the controller,
+# and from then on the modules' warnings go to the display instead of into their results: the module
+# tests that share this process would lose them. The mark is put back once the imports are done.
+_WAS_CONTROLLER = getattr(_module_utils_internal, 'is_controller', None)
+from ansible.parsing.dataloader import DataLoader  # noqa: E402  pylint: disable=wrong-import-position
+from ansible.plugins.filter.core import to_nice_json  # noqa: E402  pylint: disable=wrong-import-position
+from ansible.template import Templar  # noqa: E402  pylint: disable=wrong-import-position
+
+from ansible_collections.vb365.restore.plugins.action.report_files import plain, render  # noqa: E402  pylint: disable=wrong-import-position
+
+if _module_utils_internal is not None:
+    _module_utils_internal.is_controller = _WAS_CONTROLLER
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
 TEMPLATE = os.path.join(ROOT, 'roles', 'restore_report', 'templates', 'report.html.j2')
