@@ -186,8 +186,8 @@ def main():
                     elif name == 'uri':
                         seconds, peak, total = run_uri(sim, workdir, times)
                     else:
-                        seconds, peak, total, inv_s, inv_peak = run_slices(sim, workdir, times, args.slices,
-                                                                          args.mailboxes)
+                        seconds, peak, total, inv_s, inv_peak = run_slices(
+                            sim, workdir, times, args.slices, args.mailboxes)
                         extra = 'inventory read once before: %.1f s, %d MiB' % (inv_s, inv_peak // 1024)
                     per_task = collections.Counter()
                     for candidate in os.listdir(workdir):

@@ -57,7 +57,8 @@ options:
     description: Another template than the role's C(report.html.j2), found as M(ansible.builtin.template) finds its C(src).
     type: str
 seealso:
-  - role: vb365.restore.restore_report
+  - plugin: vb365.restore.restore_report
+    plugin_type: role
 '''
 
 EXAMPLES = r'''

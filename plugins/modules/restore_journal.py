@@ -70,7 +70,8 @@ options:
     default: 7200
 seealso:
   - module: vb365.restore.mailbox_restore
-  - role: vb365.restore.mailbox_bulk_restore
+  - plugin: vb365.restore.mailbox_bulk_restore
+    plugin_type: role
 '''
 
 EXAMPLES = r'''
@@ -103,7 +104,9 @@ todo:
   type: list
   elements: str
 done:
-  description: The newest journal line of each mailbox that is done (id, email, is_archive, status, created, merged, failed, skipped, restore_session_id, recorded).
+  description:
+    - The newest journal line of each mailbox that is done (id, email, is_archive, status, created, merged, failed,
+      skipped, restore_session_id, recorded).
   returned: always
   type: list
   elements: dict
