@@ -147,12 +147,12 @@ cache_plugin: ansible.builtin.jsonfile
 cache_connection: /var/tmp/vb365-inventory
 cache_timeout: 3600
 
-# sales.vb365.yml: the mailboxes named in a CSV file, except the shared ones.
-plugin: vb365.restore.mailboxes
-organization: contoso.onmicrosoft.com
-mailboxes_csv: /srv/recovery/sales-mailboxes.csv
-exclude:
-  - "shared-*"
+# sales.vb365.yml (a file of its own): the mailboxes named in a CSV file, except the shared ones.
+#   plugin: vb365.restore.mailboxes
+#   organization: contoso.onmicrosoft.com
+#   mailboxes_csv: /srv/recovery/sales-mailboxes.csv
+#   exclude:
+#     - "shared-*"
 '''
 
 import csv
