@@ -56,9 +56,6 @@ options:
   src:
     description: Another template than the role's C(report.html.j2), found as M(ansible.builtin.template) finds its C(src).
     type: str
-seealso:
-  - plugin: vb365.restore.restore_report
-    plugin_type: role
 '''
 
 EXAMPLES = r'''

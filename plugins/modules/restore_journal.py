@@ -70,8 +70,6 @@ options:
     default: 7200
 seealso:
   - module: vb365.restore.mailbox_restore
-  - plugin: vb365.restore.mailbox_bulk_restore
-    plugin_type: role
 '''
 
 EXAMPLES = r'''
