@@ -21,13 +21,47 @@ options:
   username:
     description:
       - The user name to log in to the REST API with (the password grant).
-      - If not set, the value of the E(VB365_USERNAME) environment variable is used. One of them is required.
+      - If not set, the value of the E(VB365_USERNAME) environment variable is used. One of them is required
+        with O(auth_method=password).
     type: str
   password:
     description:
       - The password of O(username). It is never shown in output, errors or logs.
-      - If not set, the value of the E(VB365_PASSWORD) environment variable is used. One of them is required.
+      - If not set, the value of the E(VB365_PASSWORD) environment variable is used. One of them is required
+        with O(auth_method=password).
     type: str
+  auth_method:
+    description:
+      - How to sign in to the REST API.
+      - V(password) - a VB365 administrator, with O(username) and O(password) (C(grant_type=password)).
+      - V(operator) - a Restore Portal restore operator, with a Microsoft identity platform token in O(assertion)
+        (C(grant_type=operator); the C(client_id) C(<userId>.<tenantId>) is read from the token). Such a user
+        opens sessions with O(vb365.restore.restore_session#module:scope) and O(vb365.restore.restore_session#module:reason)
+        and restores with O(vb365.restore.item_restore#module:action=operator_restore).
+      - V(tenant) - a user of a tenant organization added with modern authentication, with a Microsoft token in
+        O(assertion) (C(grant_type=urn:ietf:params:oauth:grant-type:jwt-bearer), C(client_id) = O(application_id)).
+      - The P(vb365.restore.sign_in#module) action obtains the token with Microsoft's device code flow.
+      - If not set, the value of the E(VB365_AUTH_METHOD) environment variable is used.
+    type: str
+    choices: [password, operator, tenant]
+    default: password
+    version_added: 0.2.0
+  assertion:
+    description:
+      - With O(auth_method=operator) or O(auth_method=tenant), the Microsoft identity platform access token issued
+        for the Restore Portal application (for example the RV(vb365.restore.sign_in#module:assertion) of
+        P(vb365.restore.sign_in#module)). It is never shown in output, errors or logs.
+      - When the VB365 refresh token is refused, the module signs in again with the same assertion.
+      - If not set, the value of the E(VB365_ASSERTION) environment variable is used.
+    type: str
+    version_added: 0.2.0
+  application_id:
+    description:
+      - With O(auth_method=tenant), the id of the Microsoft Entra application the assertion was issued for, sent
+        as C(client_id). Default - the Restore Portal application of the server (C(GET /v8/RestorePortalSettings)).
+      - If not set, the value of the E(VB365_APPLICATION_ID) environment variable is used.
+    type: str
+    version_added: 0.2.0
   validate_certs:
     description:
       - Whether the server's TLS certificate is verified.
@@ -50,7 +84,7 @@ options:
     type: float
     default: 60
 notes:
-  - The module logs in with the password grant, refreshes the access token before it expires (so that
+  - The module signs in with the grant of O(auth_method), refreshes the access token before it expires (so that
     waits longer than the token lifetime keep working) and logs out when it ends.
   - Requests that fail with a connection error, HTTP 429, 502, 503 or 504 are retried with exponential
     backoff, honouring C(Retry-After); each retry is shown as a warning. The login and the token refresh are

@@ -159,7 +159,7 @@ class Vb365Client:
 
     def __init__(self, server, username, password, validate_certs=True, ca_path=None,
                  timeout=60, max_retries=4, backoff_base=1.0, backoff_max=60.0,
-                 warn=None, sleep=None, clock=None, session=None, redactor=None):
+                 warn=None, sleep=None, clock=None, session=None, redactor=None, auth=None):
         if not HAS_REQUESTS:
             raise Vb365Error('the Python library requests is required: %s' % REQUESTS_IMPORT_ERROR)
         self.base_url = normalize_server(server)
@@ -167,6 +167,10 @@ class Vb365Client:
         self._password = password
         self.redactor = redactor or Redactor()
         self.redactor.add(password)
+        # The sign-in method (auth.SignIn) builds the token request; None: the password grant.
+        self.auth = auth
+        if auth is not None:
+            self.redactor.add(*auth.secrets())
         # validate_certs: false turns verification off, also when a CA bundle is given (the
         # module warns that ca_path is ignored then). A CA bundle given by the user wins over
         # REQUESTS_CA_BUNDLE: it is passed on every request, where the environment cannot override it.
@@ -290,6 +294,10 @@ class Vb365Client:
         self.session.headers['Authorization'] = 'Bearer %s' % access
 
     def login(self):
+        if self.auth is not None:
+            self.stats['logins'] += 1
+            self._token_request(self.auth.token_form(self))
+            return
         if not self.username or not self._password:
             raise Vb365AuthenticationError('username and password are required to log in to %s' % self.base_url)
         self.stats['logins'] += 1

@@ -17,6 +17,7 @@ import traceback
 
 from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
 
+from ansible_collections.vb365.restore.plugins.module_utils.auth import AUTH_METHODS, SignIn
 from ansible_collections.vb365.restore.plugins.module_utils.client import (
     HAS_REQUESTS,
     REQUESTS_IMPORT_ERROR,
@@ -34,6 +35,10 @@ CONNECTION_ARGUMENT_SPEC = dict(
     server=dict(type='str', fallback=(env_fallback, ['VB365_SERVER'])),
     username=dict(type='str', fallback=(env_fallback, ['VB365_USERNAME'])),
     password=dict(type='str', no_log=True, fallback=(env_fallback, ['VB365_PASSWORD'])),
+    auth_method=dict(type='str', default='password', choices=list(AUTH_METHODS),
+                     fallback=(env_fallback, ['VB365_AUTH_METHOD'])),
+    assertion=dict(type='str', no_log=True, fallback=(env_fallback, ['VB365_ASSERTION'])),
+    application_id=dict(type='str', fallback=(env_fallback, ['VB365_APPLICATION_ID'])),
     validate_certs=dict(type='bool', default=True, fallback=(env_fallback, ['VB365_VALIDATE_CERTS'])),
     ca_path=dict(type='path', fallback=(env_fallback, ['VB365_CA_PATH'])),
     request_timeout=dict(type='float', default=60.0, fallback=(env_fallback, ['VB365_REQUEST_TIMEOUT'])),
@@ -86,6 +91,7 @@ class Vb365Module:
         self._client = None
         self.redactor = Redactor()
         self._cleanups = []
+        self.sign_in = None
         self._validate_connection()
 
     # ------------------------------------------------------------------ connection
@@ -93,8 +99,10 @@ class Vb365Module:
         for name, key, known in self.module.unknown_suboptions:
             self.fail('%s.%s: unknown suboption (its value is not shown); %s takes: %s' % (
                 name, key, name, ', '.join(known)))
-        for option, variable in (('server', 'VB365_SERVER'), ('username', 'VB365_USERNAME'),
-                                 ('password', 'VB365_PASSWORD')):
+        needed = [('server', 'VB365_SERVER')]
+        if self.params['auth_method'] == 'password':  # operators and tenant users sign in with an assertion
+            needed += [('username', 'VB365_USERNAME'), ('password', 'VB365_PASSWORD')]
+        for option, variable in needed:
             if self.params[option] is None or not str(self.params[option]).strip():
                 self.fail('%s: not set; give the %s option or set the %s environment variable' % (
                     option, option, variable))
@@ -117,6 +125,12 @@ class Vb365Module:
         timeout = self.params['request_timeout']
         if timeout is None or timeout <= 0:
             self.fail('request_timeout must be a positive number of seconds, got %r' % (timeout,))
+        try:
+            self.sign_in = SignIn(self.params['auth_method'], username=self.params['username'],
+                                  password=self.params['password'], assertion=self.params['assertion'],
+                                  application_id=self.params['application_id'])
+        except Vb365Error as exc:
+            self.fail(exc.msg)
 
     @property
     def client(self):
@@ -124,8 +138,9 @@ class Vb365Module:
         if self._client is None:
             self._client = Vb365Client(
                 server=self.params['server'],
-                username=self.params['username'],
+                username=self.sign_in.label,
                 password=self.params['password'],
+                auth=None if self.sign_in.method == 'password' else self.sign_in,
                 validate_certs=self.params['validate_certs'],
                 ca_path=self.params['ca_path'],
                 timeout=self.params['request_timeout'],

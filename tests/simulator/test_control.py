@@ -121,7 +121,7 @@ def test_latency_and_config_knobs(api):
     config = api.config(latency_ms=120)
     assert config['latency_ms'] == 120 and set(config) == {
         'latency_ms', 'token_lifetime', 'restore_delay_ms', 'export_size_bytes', 'pst_limit_scale',
-        'outlook_installed', 'email_settings_configured', 'strict'}
+        'outlook_installed', 'email_settings_configured', 'strict', 'device_code_lifetime'}
     started = time.perf_counter()
     api.call('GET', '/v8/Organizations')
     assert time.perf_counter() - started >= 0.12

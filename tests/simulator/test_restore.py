@@ -8,6 +8,7 @@ import time
 import pytest
 
 from simhelpers import BULK_CREDS, CREDS
+from portal_helpers import PortalClient
 
 ALICE, BOB, CAROL = 'alice@contoso.onmicrosoft.com', 'bob@contoso.onmicrosoft.com', 'carol@contoso.onmicrosoft.com'
 
@@ -223,20 +224,22 @@ def test_item_restores_report_each_item(api):
     assert 'items' in api.error('POST', api.root(session, alice) + '/items/restore', 400, json=dict(CREDS))['message']
 
 
-def test_operator_restore_goes_to_the_original_mailbox(api):
-    session = api.explore(showDeleted=True)
-    carol = api.mailbox(session, CAROL)
-    invoices = api.folder(session, carol, 'Inbox/Invoices')
-    items = api.call('GET', api.root(session, carol) + '/items', params={'parentId': invoices['id']})['results']
-    answer = api.call('POST', api.root(session, carol) + '/items/operatorRestore',
-                      json={'items': [{'id': i['id']} for i in items], 'reason': 'Ticket 4711'})
-    op = api.wait(answer['sessionId'])
+def test_operator_restore_goes_to_the_original_mailbox(api, sim):
+    operator = PortalClient(sim)
+    session = operator.operator_explore(CAROL, reason='Ticket 4711', showDeleted=True)
+    carol = operator.mailbox(session, CAROL)
+    invoices = operator.folder(session, carol, 'Inbox/Invoices')
+    items = operator.call('GET', operator.root(session, carol) + '/items', params={'parentId': invoices['id']})['results']
+    answer = operator.call('POST', operator.root(session, carol) + '/items/operatorRestore',
+                           json={'items': [{'id': i['id']} for i in items], 'reason': 'Ticket 4711'})
+    op = operator.wait(answer['sessionId'])
     assert op['reason'] == 'Ticket 4711' and op['name'].startswith('Operator restore of 8 items')
     assert len(folder_records(api, CAROL, 'Restored Items/Inbox/Invoices')) == 8
-    answer = api.call('POST', api.root(session, carol) + '/items/operatorRestore',
-                      json={'items': [{'id': items[0]['id']}], 'folder': 'Operator', 'changedItems': True})
-    api.wait(answer['sessionId'])
+    answer = operator.call('POST', operator.root(session, carol) + '/items/operatorRestore',
+                           json={'items': [{'id': items[0]['id']}], 'folder': 'Operator', 'changedItems': True})
+    operator.wait(answer['sessionId'])
     assert len(folder_records(api, CAROL, 'Operator/Inbox/Invoices')) == 1
+    operator.close()
 
 
 CERT = base64.b64encode(b'0\x82\x01\x0a not really a certificate').decode()

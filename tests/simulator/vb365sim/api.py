@@ -17,6 +17,7 @@ import uuid
 from datetime import datetime, timedelta, timezone
 
 from . import exports
+from .identity import Directory
 from .data import FIRST_BACKUP, LAST_BACKUP, Dataset, iso, parse_time, record_key
 from .query import QueryError, compile_query
 
@@ -34,6 +35,7 @@ SECRET_FIELDS = frozenset({
 DEFAULT_CONFIG = {
     'latency_ms': 0, 'token_lifetime': 3600, 'restore_delay_ms': 300, 'export_size_bytes': None,
     'pst_limit_scale': 1, 'outlook_installed': True, 'email_settings_configured': True, 'strict': True,
+    'device_code_lifetime': 900,
 }
 DEFAULT_EMAIL_SETTINGS = {
     'enableNotification': True, 'server': 'smtp.contoso.example', 'port': 587, 'from': 'restore@contoso.example',
@@ -88,6 +90,7 @@ class State:
         self.config.update(dict((k, v) for k, v in config.items() if v is not None))
         self._initial_config = dict(self.config)
         self.generation = 0
+        self.public_url = None  # https://host:port, once the server listens
         self.reset()
 
     def reset(self):
@@ -107,6 +110,7 @@ class State:
             self.sent = []
             self.exports = []
             self.email_settings = dict(DEFAULT_EMAIL_SETTINGS)
+            self.directory = Directory(self)  # the simulated Microsoft identity platform (identity.py)
 
     # ------------------------------------------------------------------ tokens
     def issue_tokens(self, user):
@@ -190,6 +194,8 @@ class Api:
             ('GET', V8 + '/VexEmailSettings'): self.get_email_settings,
             ('PUT', V8 + '/VexEmailSettings'): self.put_email_settings,
         }
+        from . import operators  # pylint: disable=import-outside-toplevel (it builds on this module)
+        operators.install(self)  # restore operators, tenants, device codes; guards every handler
 
     # ------------------------------------------------------------------ helpers
     @staticmethod
@@ -219,6 +225,12 @@ class Api:
 
     def _org_of(self, session):
         return self.s.dataset.by_org[session['_org']]
+
+    def _scoped(self, session):
+        """The mailboxes a session shows: its organization's, or those of a restore operator's scope."""
+        scope = session.get('_scope')
+        mailboxes = self._org_of(session).mailboxes
+        return mailboxes if scope is None else [m for m in mailboxes if m.id in scope]
 
     def _mailbox(self, session, mailbox_id):
         wanted = str(mailbox_id).lower()
@@ -428,7 +440,7 @@ class Api:
     # ------------------------------------------------------------------ browsing
     def mailboxes(self, ctx):
         session = self._session(ctx.params)
-        return self.page(self._org_of(session).mailboxes, ctx.query, render=lambda m: m.api())
+        return self.page(self._scoped(session), ctx.query, render=lambda m: m.api())
 
     def mailbox(self, ctx):
         session = self._session(ctx.params)
@@ -483,7 +495,7 @@ class Api:
         if 'mailboxId' in ctx.params:
             scope = [self._mailbox(session, ctx.params['mailboxId'])]
         else:
-            scope = self._org_of(session).mailboxes
+            scope = self._scoped(session)
         folder_ids = None
         if 'folderId' in ctx.params:
             folder_ids = self._under(scope[0], self._folder(scope[0], ctx.params['folderId']))

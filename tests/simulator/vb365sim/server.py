@@ -21,6 +21,7 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 
 from .api import Api, ApiError, State, now, redact
 from .data import LAST_BACKUP, iso, parse_time
+from .operators import ANONYMOUS
 from .spec import default_validator
 from .tls import make_certificates
 
@@ -145,6 +146,8 @@ class Handler(BaseHTTPRequestHandler):
                                             'ParameterValidationFailure', 'stackTrace': None})
             if path == '/_sim' or path.startswith('/_sim/'):
                 return self._control(path[len('/_sim/'):], query, raw)
+            if path.startswith('/identity/'):
+                return self.sim.identity(self, path, raw)
             if not path.startswith('/v8/'):
                 return self.send_json(404, {'message': 'No such resource: %s' % path, 'errorCode': 'ResourceNotFound',
                                             'stackTrace': None})
@@ -244,6 +247,7 @@ class Simulator:
         self.httpd = _TLSServer((self.host, self.port), handler, context)
         self.port = self.httpd.server_address[1]
         self.url = 'https://%s:%d' % (self.host, self.port)
+        self.state.public_url = self.url
         self.thread = threading.Thread(target=self.httpd.serve_forever, kwargs={'poll_interval': 0.1},
                                        name='vb365sim', daemon=True)
         self.thread.start()
@@ -347,7 +351,7 @@ class Simulator:
         route = self.api.routes[(method, template)]
         token = None
         try:
-            if template != '/v8/token':
+            if template not in ANONYMOUS:
                 if fault and fault.get('expire_token'):
                     raise ApiError(401, 'The access token has expired.')
                 with state.lock:
@@ -443,6 +447,13 @@ class Simulator:
             record.update(status=status, range_start=start, bytes_sent=sent, complete=complete)
         self._log(entry, started)
 
+    def identity(self, handler, path, raw):
+        """A request to the simulated Microsoft identity platform (identity.py)."""
+        form = dict(parse_qsl(raw.decode('utf-8', 'replace'), keep_blank_values=True)) if raw else {}
+        with self.state.lock:
+            status, answer = self.state.directory.handle(handler.command, path, form)
+        return handler.send_json(status, answer)
+
     def _log(self, entry, started):
         entry['ms'] = int((time.time() - started) * 1000)
         with self.state.lock:
@@ -493,6 +504,8 @@ class Simulator:
                 return 200, [self.api.control_view(s) for s in state.sessions.values()]
             if name == 'sent':
                 return 200, list(state.sent)
+            if name == 'identity' or name.startswith('identity/'):
+                return state.directory.control(method, name.partition('/')[2], body)
             if name == 'tokens':
                 return 200, dict(state.counters, live=state.live_tokens())
             if name.startswith('production/'):
