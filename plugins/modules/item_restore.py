@@ -286,6 +286,7 @@ from ansible_collections.vb365.restore.plugins.module_utils.exchange import (
     search_items,
 )
 from ansible_collections.vb365.restore.plugins.module_utils.module import Vb365Module, parameter_error
+from ansible_collections.vb365.restore.plugins.module_utils.portal import refuse_for_operator
 from ansible_collections.vb365.restore.plugins.module_utils.restore import (
     EXCHANGE_CREDENTIALS_SPEC,
     TARGET_SPEC,
@@ -502,6 +503,8 @@ def restore(mod, requests):
 
 def run(mod):
     params = mod.params
+    if params['action'] != 'operator_restore':
+        refuse_for_operator(mod.sign_in.method, 'send' if params['action'] == 'send' else 'restore_to_other')
     check_input(params)
     mod.add_secret(*secrets_of(params['exchange_credentials']))
     endpoint, base = action_request(params)

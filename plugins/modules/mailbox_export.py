@@ -270,6 +270,7 @@ from ansible_collections.vb365.restore.plugins.module_utils.export import (
     zip_parts,
 )
 from ansible_collections.vb365.restore.plugins.module_utils.module import Vb365Module, parameter_error
+from ansible_collections.vb365.restore.plugins.module_utils.portal import refuse_for_operator
 from ansible_collections.vb365.restore.plugins.module_utils.session_ledger import SessionLedger
 
 MIB = 1048576.0
@@ -423,6 +424,7 @@ def transfer(mod, target, path, body):
 
 def run(mod):
     params = mod.params
+    refuse_for_operator(mod.sign_in.method, 'mailbox_export')
     limit = check_input(params)
     target = Destination(params['dest'])
     target.check_writable()

@@ -194,6 +194,7 @@ from ansible_collections.vb365.restore.plugins.module_utils.exchange import (
 )
 from ansible_collections.vb365.restore.plugins.module_utils.journal import Journal, journal_entries, submitted_entries
 from ansible_collections.vb365.restore.plugins.module_utils.module import Vb365Module, parameter_error
+from ansible_collections.vb365.restore.plugins.module_utils.portal import refuse_for_operator
 from ansible_collections.vb365.restore.plugins.module_utils.restore import (
     EXCHANGE_CREDENTIALS_SPEC,
     RESTORE_FLAGS,
@@ -280,6 +281,7 @@ def build_requests(mod, session_id, mailboxes, endpoint):
 
 def run(mod):
     params = mod.params
+    refuse_for_operator(mod.sign_in.method, 'mailbox_restore')
     if params['batch_size'] < 1:
         raise parameter_error('batch_size', 'must be at least 1, got %d' % params['batch_size'])
     if not params['mailboxes']:

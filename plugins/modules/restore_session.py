@@ -63,6 +63,20 @@ options:
       - The id of an existing restore session. With O(state=present) it is checked to be a working
         Exchange session and returned; with O(state=absent) it is stopped.
     type: str
+  scope:
+    description:
+      - With O(auth_method=operator), the user, group, site or team whose data the Restore Portal session is
+        for, by email, display name, site URL or title, team mail, or id, within the operator's effective scope
+        (C(GET /v8/Organization/LoggedInUser/EffectiveScope)). Required with O(auth_method=operator).
+      - The session shows only the mailboxes of that scope; the server refuses restores outside it.
+    type: str
+    version_added: 0.2.0
+  reason:
+    description:
+      - With O(auth_method=operator), the reason of the restore (for example the ticket number), recorded by the
+        server on the session.
+    type: str
+    version_added: 0.2.0
   ledger_path:
     description:
       - The file in which the module records the sessions it opened, so that a later task of the same run reuses them.
@@ -85,6 +99,10 @@ options:
     type: str
     version_added: 0.1.0
 notes:
+  - With O(auth_method=operator) the session is opened with C(POST /v8/Organization/OperatorExplore), with
+    O(auth_method=tenant) with C(POST /v8/Organization/Explore), both of the signed-in user's own organization
+    (O(organization), when given, must name it). Such sessions are not reused from the ledger; each run with
+    O(state=present) opens one.
   - A restore session holds resources on the VB365 server. Stop it when done (O(state=absent)); the roles of
     this collection do it in an C(always) section.
   - When the answer to the explore request is lost (the connection is cut, a gateway answers 502 or 504, or no
@@ -112,6 +130,16 @@ EXAMPLES = r'''
   vb365.restore.restore_session:
     session_id: "{{ restore.session.id }}"
     state: absent
+
+- name: As a restore operator, open a session for Bob's mailbox with the ticket as the reason
+  vb365.restore.restore_session:
+    server: vb365.example.com
+    auth_method: operator
+    assertion: "{{ signed_in.assertion }}"
+    scope: bob@contoso.onmicrosoft.com
+    reason: "INC-4711"
+    show_deleted: true
+  register: operator_session
 
 - name: Connection options from the environment (VB365_SERVER, VB365_USERNAME, VB365_PASSWORD, VB365_CA_PATH)
   vb365.restore.restore_session:
@@ -176,6 +204,11 @@ organization:
   returned: when O(organization) is given
   type: dict
   sample: {id: 6b1e2b1c-0a8e-5d7f-9c1a-2f4e5d6c7b8a, name: contoso.onmicrosoft.com}
+scope:
+  description: With O(auth_method=operator), the scope the session was opened for.
+  returned: with O(auth_method=operator) and O(state=present)
+  type: dict
+  sample: {type: User, id: 4f0c2d1e-6b7a-5c8d-9e0f-1a2b3c4d5e6f, name: bob@contoso.onmicrosoft.com}
 point_in_time:
   description: The point in time sent to the server (RFC 3339, UTC), or null for the latest backup.
   returned: when O(organization) is given
@@ -198,6 +231,15 @@ from ansible_collections.vb365.restore.plugins.module_utils.exchange import (
     session_summary,
 )
 from ansible_collections.vb365.restore.plugins.module_utils.module import Vb365Module, parameter_error
+from ansible_collections.vb365.restore.plugins.module_utils.portal import (
+    OPERATOR_EXPLORE_PATH,
+    TENANT_EXPLORE_PATH,
+    describe_scope,
+    explore_body,
+    find_scope,
+    logged_in_organization,
+    operator_explore_body,
+)
 from ansible_collections.vb365.restore.plugins.module_utils.session_ledger import SessionLedger, current_run_id
 from ansible.module_utils.basic import env_fallback
 
@@ -221,9 +263,51 @@ def resolve_request(mod, purpose):
     return organization, point_in_time, ledger, key
 
 
+def check_portal_options(mod):
+    """scope and reason belong to the operator; the operator needs a scope."""
+    params = mod.params
+    method = mod.sign_in.method
+    for option in ('scope', 'reason'):
+        if params[option] and method != 'operator':
+            raise parameter_error(option, 'only with auth_method=operator (a Restore Portal session)')
+    if method == 'operator' and params['state'] == 'present' and not params['session_id'] and not params['scope']:
+        raise parameter_error('scope', 'required with auth_method=operator: the user, group, site or team to '
+                                       'restore data of, within the operator\'s effective scope')
+
+
+def present_portal(mod):
+    """A session of a restore operator (OperatorExplore) or of a tenant user (Organization/Explore)."""
+    params = mod.params
+    point_in_time = normalize_point_in_time(params['point_in_time'])
+    organization = logged_in_organization(mod.client)
+    wanted = params['organization']
+    if wanted and wanted.lower() not in [str(organization.get(k) or '').lower() for k in ('id', 'name')]:
+        raise parameter_error('organization', '%r is not the organization of the signed-in user (%s)'
+                              % (wanted, organization.get('name')))
+    mod.result['organization'] = {'id': organization.get('id'), 'name': organization.get('name')}
+    mod.result['point_in_time'] = point_in_time
+    if mod.sign_in.method == 'operator':
+        item = find_scope(mod.client, params['scope'])
+        mod.result['scope'] = describe_scope(item)
+        body = operator_explore_body(item, params['reason'], point_in_time, params['show_deleted'],
+                                     params['show_all_versions'])
+        path, what = OPERATOR_EXPLORE_PATH, 'a Restore Portal session of %s' % mod.result['scope']['name']
+    else:
+        body = explore_body(point_in_time, params['show_deleted'], params['show_all_versions'])
+        path, what = TENANT_EXPLORE_PATH, 'a restore session of %s' % organization.get('name')
+    mod.result['changed'] = True
+    session = mod.write('POST', path, body, describe='open %s' % what)
+    if session is not None:
+        mod.result['session'] = session_summary(session)
+
+
 def present(mod):
     params = mod.params
     mod.result['reused'] = False
+    check_portal_options(mod)
+    if mod.sign_in.method != 'password' and not params['session_id']:
+        present_portal(mod)
+        return
     if params['session_id']:
         session = get_session(mod.client, params['session_id'])
         if session.get('state') != 'Working':
@@ -314,6 +398,10 @@ def stop(mod, session):
 
 def absent(mod):
     params = mod.params
+    check_portal_options(mod)
+    if mod.sign_in.method != 'password' and not params['session_id']:
+        raise parameter_error('session_id', 'required with auth_method=%s to stop a session (sessions of '
+                                            'operators and tenant users are not in the ledger)' % mod.sign_in.method)
     if params['session_id']:
         try:
             session = get_session(mod.client, params['session_id'])
@@ -347,6 +435,8 @@ def main():
             show_deleted=dict(type='bool', default=False),
             show_all_versions=dict(type='bool', default=False),
             session_id=dict(type='str'),
+            scope=dict(type='str'),
+            reason=dict(type='str'),
             ledger_path=dict(type='path', default='~/.ansible/vb365_restore/sessions.json',
                              fallback=(env_fallback, ['VB365_SESSION_LEDGER'])),
             run_id=dict(type='str'),

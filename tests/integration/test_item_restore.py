@@ -148,20 +148,6 @@ def test_send_without_email_settings_fails_before_sending(runner, sim_api):
     assert action_posts(sim_api) == [] and sim_api.get('sent') == []
 
 
-def test_operator_restore(runner, sim_api):
-    run = runner.run(play(mailbox='carol@contoso.onmicrosoft.com', query='subject:invoice', action='operator_restore',
-                          reason='Ticket 4711', target={'folder': 'Recovered by operator'}))
-    result = run.result('Act')
-    (post,) = action_posts(sim_api, 'operatorRestore')
-    assert post['body'] == {'reason': 'Ticket 4711', 'folder': 'Recovered by operator', 'items': post['body']['items']}
-    (operation,) = [s for s in sim_api.get('sessions') if s['kind'] == 'operation']
-    assert result['restore']['session_id'] == operation['id'] and operation['operation'] == 'operatorRestore'
-    assert operation['parentSessionId'] == run.result('Open')['session']['id']
-    landed = [r for r in sim_api.production('carol@contoso.onmicrosoft.com')
-              if r['folder'].startswith('Recovered by operator/')]
-    assert len(landed) == result['count'] == 8
-
-
 def test_empty_query_changes_nothing(runner, sim_api):
     result = runner.run(play(mailbox='bob@contoso.onmicrosoft.com', query='subject:"no such thing"',
                              exchange_credentials=CREDS)).result('Act')

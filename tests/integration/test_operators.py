@@ -1,0 +1,218 @@
+"""Restore operators and tenant users through ansible-playbook: each sign-in method and the token request it
+sends, the device code sign-in with the person's step played by the test, scoped sessions, the operator
+restore landing in the scoped user's mailbox, refusals, device codes for Exchange credentials, and secrets
+never shown."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+from harness import assert_not_shown
+
+HELPDESK = 'helpdesk@contoso.onmicrosoft.com'
+BOB = 'bob@contoso.onmicrosoft.com'
+CAROL = 'carol@contoso.onmicrosoft.com'
+JWT_BEARER = 'urn:ietf:params:oauth:grant-type:jwt-bearer'
+
+OPERATOR_PLAY = '''
+- hosts: localhost
+  gather_facts: false
+  tasks:
+    - name: Open
+      vb365.restore.restore_session:
+        scope: %(scope)s
+        reason: %(reason)s
+        point_in_time: "2026-11-18"
+        show_deleted: true
+      register: rs
+    - name: Work
+      block:
+        - name: Find
+          vb365.restore.item_info:
+            session_id: "{{ rs.session.id }}"
+            mailbox: %(mailbox)s
+            query: "subject:invoice"
+          register: found
+        - name: Act
+          vb365.restore.item_restore:
+            session_id: "{{ rs.session.id }}"
+            mailbox: %(mailbox)s
+            items: "{{ found['items'] | map(attribute='id') | list }}"
+            action: operator_restore
+            reason: %(reason)s
+            target: {folder: Recovered by operator}
+      always:
+        - name: Stop
+          vb365.restore.restore_session:
+            session_id: "{{ rs.session.id }}"
+            state: absent
+'''
+
+
+def assertion_for(sim_api, user=HELPDESK, **extra):
+    return sim_api.post('identity/assertion', dict(extra, user=user))
+
+
+def operator_env(issued, method='operator'):
+    return {'VB365_AUTH_METHOD': method, 'VB365_ASSERTION': issued['assertion']}
+
+
+def token_posts(sim_api):
+    return [r for r in sim_api.get('requests') if r['method'] == 'POST' and r['path'] == '/v8/token']
+
+
+def test_operator_restore_lands_in_the_scoped_mailbox(runner, sim_api):
+    issued = assertion_for(sim_api)
+    before, carol_before = sim_api.production(BOB), sim_api.production(CAROL)
+    run = runner.run(OPERATOR_PLAY % {'scope': BOB, 'mailbox': BOB, 'reason': 'INC-4711'},
+                     env=operator_env(issued), unset=('VB365_USERNAME', 'VB365_PASSWORD'), verbosity=4)
+    assert_not_shown(issued['assertion'], run)
+    # Each module signs in with exactly the documented fields of the operator grant.
+    logins = token_posts(sim_api)
+    assert logins and all(r['body'] == {'grant_type': 'operator', 'client_id': '%s.%s' % (issued['oid'], issued['tid']),
+                                        'assertion': '********', 'disable_antiforgery_token': 'true'}
+                          for r in logins)
+    opened = run.result('Open')
+    assert opened['changed'] is True and opened['scope']['name'] == BOB and opened['scope']['type'] == 'User'
+    (explore,) = [r for r in sim_api.get('requests') if r['path'] == '/v8/Organization/OperatorExplore']
+    assert explore['body']['reason'] == 'INC-4711' and explore['body']['scope']['id'] == issued_user_id(sim_api, BOB)
+    assert explore['body']['showDeleted'] is True and explore['body']['dateTime'] == '2026-11-18T23:59:59Z'
+    session = [s for s in sim_api.get('sessions') if s['id'] == opened['session']['id']][0]
+    assert session['reason'] == 'INC-4711' and session['scopeName'] == BOB and session['state'] == 'Stopped'
+    result = run.result('Act')
+    assert result['count'] == 8 and result['restore']['status'] == 'Success'
+    landed = [r for r in sim_api.production(BOB) if r not in before]
+    assert len(landed) == 8 and all(r['folder'].startswith('Recovered by operator/') for r in landed)
+    # Nothing outside the scope was touched, no administrator resource was used.
+    assert sim_api.production(CAROL) == carol_before
+    assert not [r for r in sim_api.get('requests') if r['path'].startswith('/v8/Organizations')]
+
+
+def issued_user_id(sim_api, email):
+    return sim_api.post('identity/assertion', {'user': email})['oid']
+
+
+def test_tenant_sign_in_opens_an_organization_session(runner, sim_api):
+    issued = assertion_for(sim_api, 'dave@contoso.onmicrosoft.com')
+    app = sim_api.get('identity')['restore_portal_application_id']
+    run = runner.run('''
+- hosts: localhost
+  gather_facts: false
+  tasks:
+    - name: Open
+      vb365.restore.restore_session:
+        organization: contoso.onmicrosoft.com
+      register: rs
+    - name: Mailboxes
+      vb365.restore.mailbox_info:
+        session_id: "{{ rs.session.id }}"
+    - name: Stop
+      vb365.restore.restore_session:
+        session_id: "{{ rs.session.id }}"
+        state: absent
+''', env=operator_env(issued, 'tenant'), verbosity=4)
+    assert_not_shown(issued['assertion'], run)
+    logins = token_posts(sim_api)
+    assert logins and all(r['body'] == {'grant_type': JWT_BEARER, 'client_id': app, 'assertion': '********',
+                                        'disable_antiforgery_token': 'true'} for r in logins)
+    (settings,) = {r['path'] for r in sim_api.get('requests') if 'RestorePortalSettings' in r['path']}
+    assert settings == '/v8/RestorePortalSettings'
+    assert [r['path'] for r in sim_api.get('requests') if 'Explore' in r['path']] == ['/v8/Organization/Explore']
+    assert run.result('Open')['session']['initiated_by'] == 'dave@contoso.onmicrosoft.com'
+    assert BOB in [m['email'] for m in run.result('Mailboxes')['mailboxes']]
+
+
+def test_password_sign_in_sends_the_password_grant(runner, sim_api, simulator):
+    runner.run('''
+- hosts: localhost
+  gather_facts: false
+  tasks:
+    - name: Organizations
+      vb365.restore.organization_info:
+        auth_method: password
+''')
+    (login,) = token_posts(sim_api)
+    assert login['body'] == {'grant_type': 'password', 'username': simulator.username, 'password': '********',
+                             'disable_antiforgery_token': 'true'}
+
+
+def test_sign_in_with_a_device_code_played_by_the_test(runner, sim_api):
+    """The sign_in action shows the code at once; the 'person' signs in through the control API."""
+    signed = {}
+
+    def person():
+        deadline = time.time() + 60
+        while time.time() < deadline and not signed:
+            pending = [c for c in sim_api.get('identity/codes') if c['purpose'] == 'sign-in' and not c['signed_in_by']]
+            if pending:
+                signed['code'] = pending[0]['user_code']
+                sim_api.post('identity/signin', {'user_code': pending[0]['user_code'], 'user': HELPDESK})
+                return
+            time.sleep(0.2)
+
+    helper = threading.Thread(target=person, daemon=True)
+    helper.start()
+    run = runner.run('''
+- hosts: localhost
+  gather_facts: false
+  tasks:
+    - name: Sign in
+      vb365.restore.sign_in:
+        auth_method: operator
+        sign_in_timeout: 60
+      register: signed_in
+    - name: Who
+      vb365.restore.restore_session:
+        auth_method: operator
+        assertion: "{{ signed_in.assertion }}"
+        scope: carol@contoso.onmicrosoft.com
+        reason: "INC-5150"
+      register: rs
+    - name: Stop
+      vb365.restore.restore_session:
+        auth_method: operator
+        assertion: "{{ signed_in.assertion }}"
+        session_id: "{{ rs.session.id }}"
+        state: absent
+''', verbosity=4)
+    helper.join(5)
+    code = signed['code']
+    # The person saw the address and the code while the task waited.
+    assert code in run.stdout and '/identity/devicelogin' in run.stdout
+    assert 'signed in as %s' % HELPDESK in run.stdout
+    assert run.result('Who')['scope']['name'] == CAROL
+    assert run.result('Sign in')['user'] == HELPDESK
+    # The Microsoft token never shows at -vvvv: every token of the identity platform starts with this header.
+    assert 'eyJ0eXAiOiJKV1Qi' not in run.output
+    assert sim_api.get('identity')['tokens'] == 1
+    logins = token_posts(sim_api)
+    assert len(logins) == 2 and all(r['body']['grant_type'] == 'operator' for r in logins)
+
+
+def test_device_code_sign_in_that_expires(runner, sim_api):
+    sim_api.config(device_code_lifetime=2)
+    run = runner.run('''
+- hosts: localhost
+  gather_facts: false
+  tasks:
+    - name: Sign in
+      vb365.restore.sign_in:
+        auth_method: operator
+        sign_in_timeout: 30
+''', expect_rc=2)
+    msg = run.result('Sign in')['msg']
+    assert 'expired' in msg and 'run the sign-in again' in msg
+
+
+def test_device_code_sign_in_that_nobody_answers(runner, sim_api):
+    run = runner.run('''
+- hosts: localhost
+  gather_facts: false
+  tasks:
+    - name: Sign in
+      vb365.restore.sign_in:
+        auth_method: operator
+        sign_in_timeout: 2
+''', expect_rc=2)
+    assert 'nobody signed in with the device code within 2 s' in run.result('Sign in')['msg']
