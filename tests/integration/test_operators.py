@@ -182,7 +182,8 @@ def test_sign_in_with_a_device_code_played_by_the_test(runner, sim_api):
     assert code in run.stdout and '/identity/devicelogin' in run.stdout
     assert 'signed in as %s' % HELPDESK in run.stdout
     assert run.result('Who')['scope']['name'] == CAROL
-    assert run.result('Sign in')['user'] == HELPDESK
+    # The result reaches callbacks censored: only the later tasks, through the registered variable, get the token.
+    assert 'assertion' not in run.result('Sign in') and 'censored' in run.result('Sign in')
     # The Microsoft token never shows at -vvvv: every token of the identity platform starts with this header.
     assert 'eyJ0eXAiOiJKV1Qi' not in run.output
     assert sim_api.get('identity')['tokens'] == 1
