@@ -27,7 +27,8 @@ OPERATOR_REFUSALS = {
                        'administrator or tenant sign-in',
     'mailbox_export': 'a restore operator cannot export to PST or save items; exports need a VB365 administrator '
                       'or tenant sign-in',
-    'restore_to_other': 'a restore operator restores only to the original mailbox (action=operator_restore)',
+    'restore': 'a restore operator restores items only with action=operator_restore, into their original mailbox; '
+               'action=restore (to the original or another mailbox) needs a VB365 administrator or tenant sign-in',
     'send': 'a restore operator cannot send items; only action=operator_restore is allowed',
     'restore_device_code': 'a restore operator needs no Exchange credentials (action=operator_restore runs with '
                            'the Restore Portal\'s own access), so no device code',

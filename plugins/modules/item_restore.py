@@ -504,7 +504,7 @@ def restore(mod, requests):
 def run(mod):
     params = mod.params
     if params['action'] != 'operator_restore':
-        refuse_for_operator(mod.sign_in.method, 'send' if params['action'] == 'send' else 'restore_to_other')
+        refuse_for_operator(mod.sign_in.method, params['action'])
     check_input(params)
     mod.add_secret(*secrets_of(params['exchange_credentials']))
     endpoint, base = action_request(params)

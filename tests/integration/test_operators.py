@@ -217,3 +217,151 @@ def test_device_code_sign_in_that_nobody_answers(runner, sim_api):
         sign_in_timeout: 2
 ''', expect_rc=2)
     assert 'nobody signed in with the device code within 2 s' in run.result('Sign in')['msg']
+
+
+def requests_other_than_sign_in(sim_api):
+    return [r for r in sim_api.get('requests') if r['path'] not in ('/v8/token', '/v8/token/logout')]
+
+
+def test_scope_outside_the_operator_scope_is_refused_with_what_is_managed(runner, sim_api):
+    issued = assertion_for(sim_api)
+    run = runner.run('''
+- hosts: localhost
+  gather_facts: false
+  tasks:
+    - name: Open
+      vb365.restore.restore_session:
+        scope: dave@contoso.onmicrosoft.com
+        reason: INC-1
+''', env=operator_env(issued), expect_rc=2)
+    msg = run.result('Open')['msg']
+    assert msg.startswith("scope: 'dave@contoso.onmicrosoft.com' is not among the objects this restore operator may "
+                          "manage (User alice@contoso.onmicrosoft.com")
+    assert 'Team finance@contoso.onmicrosoft.com' in msg
+    assert not [r for r in sim_api.get('requests') if 'Explore' in r['path']]
+
+
+def test_mailbox_outside_the_session_scope_is_not_found(runner, sim_api):
+    issued = assertion_for(sim_api)
+    before = sim_api.production(CAROL)
+    run = runner.run(OPERATOR_PLAY % {'scope': BOB, 'mailbox': CAROL, 'reason': 'INC-2'}, env=operator_env(issued),
+                     expect_rc=2)
+    assert 'carol@contoso.onmicrosoft.com' in run.result('Find')['msg']
+    assert run.status('Stop') == 'ok' and run.result('Stop')['session']['state'] == 'Stopped'
+    assert sim_api.production(CAROL) == before
+    assert not [r for r in sim_api.get('requests') if r['path'].endswith('/operatorRestore')]
+
+
+OPERATOR_FORBIDDEN = '''
+- hosts: localhost
+  gather_facts: false
+  tasks:
+    - name: Redirect
+      vb365.restore.item_restore:
+        session_id: 0b6f1a4e-2c1d-4a57-9a3c-1f5b3c9d2e10
+        mailbox: bob@contoso.onmicrosoft.com
+        query: subject:invoice
+        target: {mailbox: dave@contoso.onmicrosoft.com}
+        exchange_credentials: {user_code: ABCD}
+      ignore_errors: true
+    - name: Export
+      vb365.restore.mailbox_export:
+        session_id: 0b6f1a4e-2c1d-4a57-9a3c-1f5b3c9d2e10
+        mailbox: bob@contoso.onmicrosoft.com
+        dest: "{{ playbook_dir }}/bob.pst"
+      ignore_errors: true
+    - name: Bulk
+      vb365.restore.mailbox_restore:
+        session_id: 0b6f1a4e-2c1d-4a57-9a3c-1f5b3c9d2e10
+        mailboxes: [bob@contoso.onmicrosoft.com, alice@contoso.onmicrosoft.com]
+        exchange_credentials: {user_code: ABCD}
+      ignore_errors: true
+    - name: Code
+      vb365.restore.restore_device_code:
+        session_id: 0b6f1a4e-2c1d-4a57-9a3c-1f5b3c9d2e10
+      ignore_errors: true
+'''
+
+
+def test_what_an_operator_may_not_do_is_refused_before_any_request(runner, sim_api):
+    issued = assertion_for(sim_api)
+    run = runner.run(OPERATOR_FORBIDDEN, env=operator_env(issued))
+    expected = {
+        'Redirect': 'auth_method=operator: a restore operator restores items only with action=operator_restore',
+        'Export': 'auth_method=operator: a restore operator cannot export',
+        'Bulk': 'auth_method=operator: a restore operator restores items to their original mailbox',
+        'Code': 'auth_method=operator: a restore operator needs no Exchange credentials',
+    }
+    for task, start in expected.items():
+        result = run.result(task)
+        assert result['failed'] is True and result['msg'].startswith(start), (task, result['msg'])
+    assert sim_api.get('requests') == []
+
+
+DEVICE_CODE_PLAY = '''
+- hosts: localhost
+  gather_facts: false
+  tasks:
+    - name: Open
+      vb365.restore.restore_session:
+        organization: contoso.onmicrosoft.com
+        ledger_path: ""
+      register: rs
+    - name: Code
+      vb365.restore.restore_device_code:
+        session_id: "{{ rs.session.id }}"
+        target_region: Worldwide
+      register: device
+    - name: Remember
+      ansible.builtin.copy:
+        content: "{{ {'session': rs.session.id, 'code': device.user_code} | to_json }}"
+        dest: "{{ playbook_dir }}/handoff.json"
+        mode: "0600"
+'''
+RESTORE_WITH_CODE = '''
+- hosts: localhost
+  gather_facts: false
+  vars:
+    handoff: "{{ lookup('file', playbook_dir ~ '/handoff.json') | from_json }}"
+  tasks:
+    - name: Restore
+      block:
+        - name: Restore
+          vb365.restore.mailbox_restore:
+            session_id: "{{ handoff.session }}"
+            mailboxes: [bob@contoso.onmicrosoft.com]
+            folder: Inbox/Invoices
+            exchange_credentials:
+              user_code: "{{ handoff.code }}"
+      always:
+        - name: Stop
+          vb365.restore.restore_session:
+            session_id: "{{ handoff.session }}"
+            state: absent
+'''
+
+
+def test_restore_with_a_device_code_signed_in_between_two_runs(runner, sim_api):
+    """What a pause or an AWX approval node does: the code is shown, a person signs in, the restore runs."""
+    first = runner.run(DEVICE_CODE_PLAY)
+    code = first.result('Code')
+    assert set(code) >= {'user_code', 'verification_url', 'expires_in', 'message', 'expires_at'}
+    assert code['expires_in'] > 800 and code['user_code'] in code['message']
+    (request,) = [r for r in sim_api.get('requests') if r['path'].endswith('/restoreDeviceCode')]
+    assert request['body'] == {'targetRegion': 'Worldwide'}
+    sim_api.post('identity/signin', {'user_code': code['user_code'], 'user': 'alice@contoso.onmicrosoft.com'})
+    second = runner.run(RESTORE_WITH_CODE, verbosity=4)
+    assert_not_shown(code['user_code'], second)
+    result = second.result('Restore')
+    assert result['changed'] is True and result['restore']['status'] == 'Success'
+    assert [r['folder'] for r in sim_api.production(BOB) if r['folder'] == 'Inbox/Invoices']
+
+
+def test_restore_with_an_expired_device_code_fails_with_the_reason(runner, sim_api):
+    sim_api.config(device_code_lifetime=1)
+    runner.run(DEVICE_CODE_PLAY)
+    time.sleep(1.2)
+    run = runner.run(RESTORE_WITH_CODE, expect_rc=2)
+    msg = run.result('Restore')['msg']
+    assert 'userCode: the device code has expired' in msg
+    assert run.result('Stop')['session']['state'] == 'Stopped'
