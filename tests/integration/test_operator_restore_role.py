@@ -6,12 +6,10 @@ from __future__ import annotations
 
 import json
 import os
-import threading
-import time
-
 import yaml
 
 from harness import assert_not_shown
+from portal_support import Person
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 HELPDESK = 'helpdesk@contoso.onmicrosoft.com'
@@ -82,18 +80,7 @@ def test_user_outside_the_scope_fails_and_leaves_nothing_open(runner, sim_api, t
 
 
 def test_runbook_signs_in_with_a_device_code(runner, sim_api, tmp_path):
-    def person():
-        deadline = time.time() + 60
-        while time.time() < deadline:
-            pending = [c for c in sim_api.get('identity/codes') if not c['signed_in_by']]
-            if pending:
-                sim_api.post('identity/signin', {'user_code': pending[0]['user_code'], 'user': HELPDESK})
-                return
-            time.sleep(0.2)
-
-    helper = threading.Thread(target=person, daemon=True)
-    helper.start()
-    run = runner.run(RUNBOOK, extra_vars=example(tmp_path), unset=('VB365_USERNAME', 'VB365_PASSWORD'), verbosity=4)
-    helper.join(5)
+    with Person(sim_api, HELPDESK, 'sign-in'):
+        run = runner.run(RUNBOOK, extra_vars=example(tmp_path), unset=('VB365_USERNAME', 'VB365_PASSWORD'), verbosity=4)
     assert 'eyJ0eXAiOiJKV1Qi' not in run.output  # no token of the identity platform in the output
     assert len([r for r in sim_api.production(BOB) if r['folder'].startswith('Restored by the help desk/')]) == 5

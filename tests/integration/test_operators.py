@@ -5,10 +5,12 @@ never shown."""
 
 from __future__ import annotations
 
-import threading
 import time
 
+import pytest
+
 from harness import assert_not_shown
+from portal_support import Person
 
 HELPDESK = 'helpdesk@contoso.onmicrosoft.com'
 BOB = 'bob@contoso.onmicrosoft.com'
@@ -42,6 +44,10 @@ OPERATOR_PLAY = '''
             action: operator_restore
             reason: %(reason)s
             target: {folder: Recovered by operator}
+          register: acted
+        - name: Follow
+          vb365.restore.restore_session_info:
+            session_id: "{{ acted.restore.session_id }}"
       always:
         - name: Stop
           vb365.restore.restore_session:
@@ -82,6 +88,9 @@ def test_operator_restore_lands_in_the_scoped_mailbox(runner, sim_api):
     assert session['reason'] == 'INC-4711' and session['scopeName'] == BOB and session['state'] == 'Stopped'
     result = run.result('Act')
     assert result['count'] == 8 and result['restore']['status'] == 'Success'
+    (followed,) = run.result('Follow')['sessions']
+    assert followed['reason'] == 'INC-4711' and followed['initiated_by'] == HELPDESK and followed['state'] == 'Stopped'
+    assert len(followed['statistics']['items']) == 8
     landed = [r for r in sim_api.production(BOB) if r not in before]
     assert len(landed) == 8 and all(r['folder'].startswith('Recovered by operator/') for r in landed)
     # Nothing outside the scope was touched, no administrator resource was used.
@@ -137,23 +146,7 @@ def test_password_sign_in_sends_the_password_grant(runner, sim_api, simulator):
                              'disable_antiforgery_token': 'true'}
 
 
-def test_sign_in_with_a_device_code_played_by_the_test(runner, sim_api):
-    """The sign_in action shows the code at once; the 'person' signs in through the control API."""
-    signed = {}
-
-    def person():
-        deadline = time.time() + 60
-        while time.time() < deadline and not signed:
-            pending = [c for c in sim_api.get('identity/codes') if c['purpose'] == 'sign-in' and not c['signed_in_by']]
-            if pending:
-                signed['code'] = pending[0]['user_code']
-                sim_api.post('identity/signin', {'user_code': pending[0]['user_code'], 'user': HELPDESK})
-                return
-            time.sleep(0.2)
-
-    helper = threading.Thread(target=person, daemon=True)
-    helper.start()
-    run = runner.run('''
+SIGN_IN_PLAY = '''
 - hosts: localhost
   gather_facts: false
   tasks:
@@ -175,11 +168,16 @@ def test_sign_in_with_a_device_code_played_by_the_test(runner, sim_api):
         assertion: "{{ signed_in.assertion }}"
         session_id: "{{ rs.session.id }}"
         state: absent
-''', verbosity=4)
-    helper.join(5)
-    code = signed['code']
+'''
+
+
+def test_sign_in_with_a_device_code_played_by_the_test(runner, sim_api):
+    """The sign_in action shows the code at once; the 'person' signs in through the control API."""
+    with Person(sim_api, HELPDESK, 'sign-in') as person:
+        run = runner.run(SIGN_IN_PLAY, verbosity=4)
+    assert person.code, 'the sign_in task asked for no device code'
     # The person saw the address and the code while the task waited.
-    assert code in run.stdout and '/identity/devicelogin' in run.stdout
+    assert person.code in run.stdout and '/identity/devicelogin' in run.stdout
     assert 'signed in as %s' % HELPDESK in run.stdout
     assert run.result('Who')['scope']['name'] == CAROL
     # The result reaches callbacks censored: only the later tasks, through the registered variable, get the token.
@@ -191,8 +189,12 @@ def test_sign_in_with_a_device_code_played_by_the_test(runner, sim_api):
     assert len(logins) == 2 and all(r['body']['grant_type'] == 'operator' for r in logins)
 
 
-def test_device_code_sign_in_that_expires(runner, sim_api):
-    sim_api.config(device_code_lifetime=2)
+@pytest.mark.parametrize('lifetime, timeout, words', [
+    (2, 30, 'the device code expired before anybody signed in with it; run the sign-in again'),
+    (900, 2, 'nobody signed in with the device code within 2 s (sign_in_timeout)'),
+])
+def test_device_code_sign_in_that_nobody_answers_fails_with_the_reason(runner, sim_api, lifetime, timeout, words):
+    sim_api.config(device_code_lifetime=lifetime)
     run = runner.run('''
 - hosts: localhost
   gather_facts: false
@@ -200,27 +202,9 @@ def test_device_code_sign_in_that_expires(runner, sim_api):
     - name: Sign in
       vb365.restore.sign_in:
         auth_method: operator
-        sign_in_timeout: 30
-''', expect_rc=2)
-    msg = run.result('Sign in')['msg']
-    assert 'expired' in msg and 'run the sign-in again' in msg
-
-
-def test_device_code_sign_in_that_nobody_answers(runner, sim_api):
-    run = runner.run('''
-- hosts: localhost
-  gather_facts: false
-  tasks:
-    - name: Sign in
-      vb365.restore.sign_in:
-        auth_method: operator
-        sign_in_timeout: 2
-''', expect_rc=2)
-    assert 'nobody signed in with the device code within 2 s' in run.result('Sign in')['msg']
-
-
-def requests_other_than_sign_in(sim_api):
-    return [r for r in sim_api.get('requests') if r['path'] not in ('/v8/token', '/v8/token/logout')]
+        sign_in_timeout: %d
+''' % timeout, expect_rc=2)
+    assert words in run.result('Sign in')['msg']
 
 
 def test_scope_outside_the_operator_scope_is_refused_with_what_is_managed(runner, sim_api):
