@@ -90,7 +90,7 @@ def test_operator_restore_lands_in_the_scoped_mailbox(runner, sim_api):
     assert result['count'] == 8 and result['restore']['status'] == 'Success'
     (followed,) = run.result('Follow')['sessions']
     assert followed['reason'] == 'INC-4711' and followed['initiated_by'] == HELPDESK and followed['state'] == 'Stopped'
-    assert len(followed['statistics']['items']) == 8
+    assert len([i for i in followed['statistics']['items'] if i['name'].startswith('Invoice')]) == 8
     landed = [r for r in sim_api.production(BOB) if r not in before]
     assert len(landed) == 8 and all(r['folder'].startswith('Recovered by operator/') for r in landed)
     # Nothing outside the scope was touched, no administrator resource was used.
