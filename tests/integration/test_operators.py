@@ -40,7 +40,7 @@ OPERATOR_PLAY = '''
           vb365.restore.item_restore:
             session_id: "{{ rs.session.id }}"
             mailbox: %(mailbox)s
-            items: "{{ found['items'] | map(attribute='id') | list }}"
+            items: "{{ found.mail_items | map(attribute='id') | list }}"
             action: operator_restore
             reason: %(reason)s
             target: {folder: Recovered by operator}
