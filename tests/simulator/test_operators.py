@@ -31,7 +31,7 @@ def sign_in(api, user, grant='operator', client_id=None, application_id=None):
 
 
 def as_user(api, user, grant='operator'):
-    answer, _issued = sign_in(api, user, grant)
+    answer = sign_in(api, user, grant)[0]
     assert answer.status_code == 200, answer.text
     return bearer_session(api, answer.json())
 
@@ -47,7 +47,7 @@ def test_restore_portal_settings_need_no_token(api):
 def test_operator_grant_checks_client_id_and_assertion(api):
     answer, issued = sign_in(api, HELPDESK)
     assert answer.status_code == 200 and answer.json()['userName'] == HELPDESK
-    wrong, _ = sign_in(api, HELPDESK, client_id='%s.%s' % (issued['tid'], issued['oid']))
+    wrong = sign_in(api, HELPDESK, client_id='%s.%s' % (issued['tid'], issued['oid']))[0]
     assert wrong.status_code == 400 and 'client_id' in wrong.json()['message']
     forged = api.raw('POST', '/v8/token', data={'grant_type': 'operator', 'client_id': 'a.b',
                                                 'assertion': issued['assertion'][:-4] + 'AAAA'})
@@ -56,10 +56,10 @@ def test_operator_grant_checks_client_id_and_assertion(api):
 
 
 def test_tenant_grant_needs_the_application_of_the_assertion(api):
-    answer, _ = sign_in(api, 'dave@contoso.onmicrosoft.com', grant=JWT_BEARER)
+    answer = sign_in(api, 'dave@contoso.onmicrosoft.com', grant=JWT_BEARER)[0]
     assert answer.status_code == 200
-    other, _ = sign_in(api, 'dave@contoso.onmicrosoft.com', grant=JWT_BEARER,
-                       client_id='00000000-0000-0000-0000-000000000001')
+    other = sign_in(api, 'dave@contoso.onmicrosoft.com', grant=JWT_BEARER,
+                    client_id='00000000-0000-0000-0000-000000000001')[0]
     assert other.status_code == 400 and 'client_id' in other.json()['message']
 
 

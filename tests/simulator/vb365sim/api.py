@@ -194,7 +194,8 @@ class Api:
             ('GET', V8 + '/VexEmailSettings'): self.get_email_settings,
             ('PUT', V8 + '/VexEmailSettings'): self.put_email_settings,
         }
-        from . import operators  # pylint: disable=import-outside-toplevel (it builds on this module)
+        # operators.py builds on this module, so it is imported here, once the module is loaded.
+        from . import operators  # pylint: disable=import-outside-toplevel
         operators.install(self)  # restore operators, tenants, device codes; guards every handler
 
     # ------------------------------------------------------------------ helpers

@@ -128,7 +128,7 @@ class Directory:
     def new_code(self, client_id, scope, purpose, session_id=None):
         alphabet = string.ascii_uppercase + string.digits
         record = {'device_code': secrets.token_urlsafe(24),
-                  'user_code': ''.join(secrets.choice(alphabet) for _ in range(9)),
+                  'user_code': ''.join(secrets.choice(alphabet) for position in range(9)),
                   'client_id': client_id, 'scope': scope, 'purpose': purpose, 'session': session_id,
                   'expires_at': time.time() + float(self.state.config.get('device_code_lifetime') or 900),
                   'signed_in_by': None, 'redeemed': False}

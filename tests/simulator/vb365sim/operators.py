@@ -267,4 +267,3 @@ def install(api):
     for key, handler in list(api.routes.items()):
         api.routes[key] = ops.guard(key[0], key[1], handler)
     return ops
-
