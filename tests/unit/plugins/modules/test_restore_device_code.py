@@ -49,8 +49,8 @@ def test_check_mode_asks_for_no_code(api, capsys):
 
 @pytest.mark.parametrize('args, words', [
     ({'session_id': 'not-a-session'}, "session_id: 'not-a-session' is not a restore session id"),
-    ({'session_id': SESSION_ID, 'target_application_id': 'my-app'}, "target_application_id: 'my-app' is not an "
-                                                                     "application id"),
+    ({'session_id': SESSION_ID, 'target_application_id': 'my-app'},
+     "target_application_id: 'my-app' is not an application id"),
     ({'session_id': SESSION_ID, 'auth_method': 'operator', 'assertion': 'a.eyJvaWQiOiJvIiwidGlkIjoidCJ9.c'},
      'auth_method=operator: a restore operator needs no Exchange credentials'),
 ])
