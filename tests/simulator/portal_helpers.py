@@ -22,7 +22,8 @@ class PortalClient(Client):
             client_id = '%s.%s' % (issued['oid'], issued['tid'])
         else:
             client_id = self.control('GET', 'identity')['restore_portal_application_id']
-        form = {'grant_type': self.grant, 'client_id': client_id, 'assertion': issued['assertion']}
+        form = {'grant_type': self.grant, 'client_id': client_id, 'assertion': issued['assertion'],
+                'disable_antiforgery_token': 'true'}
         answer = self.http.post(self.url + '/v8/token', data=form)
         assert answer.status_code == 200, answer.text
         self.tokens = answer.json()

@@ -25,7 +25,7 @@ def sign_in(api, user, grant='operator', client_id=None, application_id=None):
         client_id = '%s.%s' % (issued['oid'], issued['tid']) if grant == 'operator' else (
             application_id or api.control('GET', 'identity')['restore_portal_application_id'])
     answer = api.raw('POST', '/v8/token', data={'grant_type': grant, 'client_id': client_id,
-                                                'assertion': issued['assertion']},
+                                                'assertion': issued['assertion'], 'disable_antiforgery_token': 'true'},
                      headers={'Authorization': None})
     return answer, issued
 
@@ -50,7 +50,8 @@ def test_operator_grant_checks_client_id_and_assertion(api):
     wrong = sign_in(api, HELPDESK, client_id='%s.%s' % (issued['tid'], issued['oid']))[0]
     assert wrong.status_code == 400 and 'client_id' in wrong.json()['message']
     forged = api.raw('POST', '/v8/token', data={'grant_type': 'operator', 'client_id': 'a.b',
-                                                'assertion': issued['assertion'][:-4] + 'AAAA'})
+                                                'assertion': issued['assertion'][:-4] + 'AAAA',
+                                                'disable_antiforgery_token': 'true'})
     assert forged.status_code == 400 and 'assertion' in forged.json()['message']
     assert api.control('GET', 'tokens')['failed_logins'] == 2
 

@@ -65,8 +65,8 @@ class Operators:
     def token(self, ctx):
         form = ctx.form
         grant = form.get('grant_type') or 'password'
-        if grant not in ('operator', JWT_BEARER):
-            return self.api.token(ctx)
+        if grant not in ('operator', JWT_BEARER) or str(form.get('disable_antiforgery_token') or '').lower() != 'true':
+            return self.api.token(ctx)  # the other grants, and the antiforgery rule of every grant
         for field in ('client_id', 'assertion'):
             if not form.get(field):
                 self.s.counters['failed_logins'] += 1
