@@ -45,7 +45,7 @@ options:
     type: str
     choices: [password, operator, tenant]
     default: password
-    version_added: 0.2.0
+    version_added: 0.1.0
   assertion:
     description:
       - With O(auth_method=operator) or O(auth_method=tenant), the Microsoft identity platform access token issued
@@ -54,14 +54,14 @@ options:
       - When the VB365 refresh token is refused, the module signs in again with the same assertion.
       - If not set, the value of the E(VB365_ASSERTION) environment variable is used.
     type: str
-    version_added: 0.2.0
+    version_added: 0.1.0
   application_id:
     description:
       - With O(auth_method=tenant), the id of the Microsoft Entra application the assertion was issued for, sent
         as C(client_id). Default - the Restore Portal application of the server (C(GET /v8/RestorePortalSettings)).
       - If not set, the value of the E(VB365_APPLICATION_ID) environment variable is used.
     type: str
-    version_added: 0.2.0
+    version_added: 0.1.0
   validate_certs:
     description:
       - Whether the server's TLS certificate is verified.

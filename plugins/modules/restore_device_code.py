@@ -10,7 +10,7 @@ __metaclass__ = type
 DOCUMENTATION = r'''
 module: restore_device_code
 short_description: Obtain a Microsoft device code for restoring Exchange data of a restore session
-version_added: 0.2.0
+version_added: 0.1.0
 description:
   - Asks the VB365 server for a device code of the Microsoft identity platform (C(POST
     /v8/RestoreSessions/{id}/organization/restoreDeviceCode)), for organizations added with modern app-only

@@ -70,13 +70,13 @@ options:
         (C(GET /v8/Organization/LoggedInUser/EffectiveScope)). Required with O(auth_method=operator).
       - The session shows only the mailboxes of that scope; the server refuses restores outside it.
     type: str
-    version_added: 0.2.0
+    version_added: 0.1.0
   reason:
     description:
       - With O(auth_method=operator), the reason of the restore (for example the ticket number), recorded by the
         server on the session.
     type: str
-    version_added: 0.2.0
+    version_added: 0.1.0
   ledger_path:
     description:
       - The file in which the module records the sessions it opened, so that a later task of the same run reuses them.

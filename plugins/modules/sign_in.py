@@ -10,7 +10,7 @@ __metaclass__ = type
 DOCUMENTATION = r'''
 module: sign_in
 short_description: Sign in a restore operator or tenant user with the device code flow of Microsoft
-version_added: 0.2.0
+version_added: 0.1.0
 description:
   - Obtains a Microsoft identity platform token for the Restore Portal application of a VB365 server, for the
     other modules' O(assertion) with O(auth_method=operator) or O(auth_method=tenant).
