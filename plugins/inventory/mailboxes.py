@@ -9,7 +9,7 @@ __metaclass__ = type
 DOCUMENTATION = r'''
 name: mailboxes
 short_description: The backed-up Exchange mailboxes of an organization as inventory hosts
-version_added: 0.2.0
+version_added: 0.1.0
 description:
   - Turns the mailboxes in the backup of one Microsoft 365 or on-premises organization into inventory hosts, so that
     AWX / Automation Controller job slicing (or C(--limit)) spreads a tenant-wide restore over several jobs.

@@ -76,13 +76,13 @@ options:
       - Several processes may write one journal at once (the file is locked for each write).
       - Only with the bulk restore; ignored in check mode.
     type: path
-    version_added: 0.2.0
+    version_added: 0.1.0
   journal_scope:
     description:
       - The scope of the journal lines, as M(vb365.restore.restore_journal) returns it (C(scope)). Required with
         O(journal).
     type: str
-    version_added: 0.2.0
+    version_added: 0.1.0
 seealso:
   - module: vb365.restore.restore_session
   - module: vb365.restore.mailbox_info

@@ -10,7 +10,7 @@ __metaclass__ = type
 DOCUMENTATION = r'''
 module: report_files
 short_description: Write the JSON and HTML files of a restore report on the controller
-version_added: 0.2.0
+version_added: 0.1.0
 description:
   - Writes the report O(data) as C(<name>.json) (as the C(to_nice_json) filter with an indent of 2 writes it) and as
     C(<name>.html), the HTML template of the role vb365.restore.restore_report (C(templates/report.html.j2), or

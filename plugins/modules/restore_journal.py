@@ -10,7 +10,7 @@ __metaclass__ = type
 DOCUMENTATION = r'''
 module: restore_journal
 short_description: Read the journal of a resumable bulk restore and tell which mailboxes are left
-version_added: 0.2.0
+version_added: 0.1.0
 description:
   - A restore journal is a file that M(vb365.restore.mailbox_restore) (option C(journal)) appends to for each bulk
     restore request - once when the server accepts it (status V(Submitted), with the restore's session id) and once
