@@ -117,3 +117,33 @@ class Client:
 
     def close(self):
         self.http.close()
+
+
+def tour_sources_and_email(api, org):
+    """Every restore source and email settings operation once (the contract tour)."""
+    repos = api.call('GET', '/v8/BackupRepositories', params={'organizationId': org, 'limit': 100})['results']
+    copy = [r for r in repos if r['name'] == 'Object storage copy'][0]
+    jobs = api.call('GET', '/v8/Jobs', params={'organizationId': org})['results']
+    api.call('GET', '/v8/CopyJobs', params={'organizationId': org})
+    retrievals = api.call('GET', '/v8/DataRetrievals', params={'organizationId': org, 'dataState': 'Retrieved'})
+    points = api.call('GET', '/v8/RestorePoints', params={'organizationId': org, 'orderAsc': 'false', 'limit': 5,
+                                                          'isCopy': 'true', 'to': '2026-11-01T00:00:00Z'})['results']
+    api.call('GET', '/v8/RestorePoints/%s' % points[0]['id'])
+    sessions = [
+        api.call('POST', '/v8/Organizations/%s/explore' % org, expect=201,
+                 json={'type': 'Vex', 'repositoryId': copy['id'], 'dateTime': points[0]['backupTime']}),
+        api.call('POST', '/v8/Jobs/%s/explore' % jobs[0]['id'], expect=201, json={'type': 'Vex'}),
+        api.call('POST', '/v8/BackupRepositories/%s/explore' % copy['id'], expect=201,
+                 params={'organizationId': org}, json={'type': 'Vex'}),
+        api.call('POST', '/v8/DataRetrievals/%s/explore' % retrievals['results'][0]['id'], expect=201),
+    ]
+    for session in sessions:
+        api.call('POST', '/v8/RestoreSessions/%s/Stop' % session['id'], expect=204)
+    prepared = api.call('POST', '/v8/VexEmailSettings/PrepareOAuthSignIn', json={
+        'authenticationServiceKind': 'Microsoft365', 'clientId': 'app', 'clientSecret': 'Client-Secret-1',
+        'tenantId': 'contoso.onmicrosoft.com', 'redirectUrl': 'https://localhost/signed-in'})
+    grant = [g for g in api.control('GET', 'oauth') if g['requestId'] == prepared['requestId']][0]
+    done = api.call('POST', '/v8/VexEmailSettings/CompleteOAuthSignIn', json={'code': grant['code'],
+                                                                              'state': grant['state']})
+    api.call('POST', '/v8/VexEmailSettings/SendTestEmail', expect=204, json={'email': 'admin@contoso.example'})
+    return done

@@ -4,7 +4,7 @@ fails the test on any violation), and no operation may be left out of the tour."
 from __future__ import annotations
 
 from portal_helpers import JWT_BEARER, PortalClient
-from simhelpers import BULK_CREDS, CREDS
+from simhelpers import BULK_CREDS, CREDS, tour_sources_and_email
 
 
 def test_every_operation_answers_per_the_spec(api, sim):
@@ -62,6 +62,7 @@ def test_every_operation_answers_per_the_spec(api, sim):
     settings = api.call('GET', '/v8/VexEmailSettings')
     api.call('PUT', '/v8/VexEmailSettings', expect=204, json=dict(
         (k, v) for k, v in settings.items() if k not in ('authenticationType', 'clientId', 'tenantId')))
+    tour_sources_and_email(api, org)
     api.call('GET', '/v8/RestoreSessions/%s/Statistics' % session['id'])
     tour_restore_portal(api, sim, root)
     api.call('POST', '/v8/RestoreSessions/%s/Stop' % session['id'], expect=204)

@@ -71,7 +71,7 @@ def test_a_crash_is_a_500_and_the_server_goes_on(api, sim):
 
 def test_unknown_and_unsimulated_paths(api):
     assert api.error('GET', '/v9/Organizations', 404)['errorCode'] == 'ResourceNotFound'
-    assert api.error('GET', '/v8/Jobs', 404)['message'].startswith('No simulated resource')  # in the spec, not here
+    assert api.error('GET', '/v8/Proxies', 404)['message'].startswith('No simulated resource')  # in the spec, not here
     api.error('GET', '/v8/NoSuchThing', 400)  # not in the spec: a bad request
     api.expect_violations(1)
 
@@ -121,7 +121,8 @@ def test_latency_and_config_knobs(api):
     config = api.config(latency_ms=120)
     assert config['latency_ms'] == 120 and set(config) == {
         'latency_ms', 'token_lifetime', 'restore_delay_ms', 'export_size_bytes', 'pst_limit_scale',
-        'outlook_installed', 'email_settings_configured', 'strict', 'device_code_lifetime'}
+        'outlook_installed', 'email_settings_configured', 'strict', 'device_code_lifetime',
+        'primary_repository_lost', 'email_put_mode'}
     started = time.perf_counter()
     api.call('GET', '/v8/Organizations')
     assert time.perf_counter() - started >= 0.12

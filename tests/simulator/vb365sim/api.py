@@ -16,7 +16,7 @@ import time
 import uuid
 from datetime import datetime, timedelta, timezone
 
-from . import exports
+from . import exports, smtp_settings, sources
 from .identity import Directory
 from .data import FIRST_BACKUP, LAST_BACKUP, Dataset, iso, parse_time, record_key
 from .query import QueryError, compile_query
@@ -31,16 +31,13 @@ REQUEST_LOG_SIZE = 200000  # the oldest entries of the request log go first
 SECRET_FIELDS = frozenset({
     'password', 'userPassword', 'office365UserPassword', 'onPremisesUserPassword', 'applicationCertificate',
     'applicationCertificatePassword', 'refresh_token', 'access_token', 'userCode', 'assertion', 'client_secret',
+    'clientSecret', 'code',
 })
 DEFAULT_CONFIG = {
     'latency_ms': 0, 'token_lifetime': 3600, 'restore_delay_ms': 300, 'export_size_bytes': None,
     'pst_limit_scale': 1, 'outlook_installed': True, 'email_settings_configured': True, 'strict': True,
     'device_code_lifetime': 900,
-}
-DEFAULT_EMAIL_SETTINGS = {
-    'enableNotification': True, 'server': 'smtp.contoso.example', 'port': 587, 'from': 'restore@contoso.example',
-    'useAuthentication': True, 'useSSL': True, 'username': 'restore@contoso.example',
-    'authenticationType': 'CustomSmtp',
+    'primary_repository_lost': False, 'email_put_mode': 'replace',
 }
 ERROR_CODES = {400: 'ParameterValidationFailure', 401: 'ResourceAccessDenied', 403: 'ResourceAccessDenied',
                404: 'ResourceNotFound', 409: 'OperationConflict', 500: 'HttpError'}
@@ -86,6 +83,7 @@ class State:
         self.seed, self.bulk_mailboxes = seed, bulk_mailboxes
         self.lock = threading.RLock()
         self.dataset = Dataset(seed=seed, bulk_mailboxes=bulk_mailboxes)
+        self.catalog = sources.Catalog(self.dataset, seed=seed)
         self.config = dict(DEFAULT_CONFIG)
         self.config.update(dict((k, v) for k, v in config.items() if v is not None))
         self._initial_config = dict(self.config)
@@ -109,7 +107,7 @@ class State:
             self.violations = []
             self.sent = []
             self.exports = []
-            self.email_settings = dict(DEFAULT_EMAIL_SETTINGS)
+            self.email_settings, self.email_password_set, self.oauth_requests = smtp_settings.initial_state()
             self.directory = Directory(self)  # the simulated Microsoft identity platform (identity.py)
 
     # ------------------------------------------------------------------ tokens
@@ -191,9 +189,10 @@ class Api:
             ('POST', MB + '/items/{itemId}/exportToPst'): self.export,
             ('POST', MB + '/items/Save'): self.export,
             ('POST', MB + '/items/{itemId}/save'): self.export,
-            ('GET', V8 + '/VexEmailSettings'): self.get_email_settings,
-            ('PUT', V8 + '/VexEmailSettings'): self.put_email_settings,
         }
+        self.email = smtp_settings.EmailApi(self)
+        self.routes.update(self.email.routes())
+        self.routes.update(sources.SourceApi(self).routes())
         # operators.py builds on this module, so it is imported here, once the module is loaded.
         from . import operators  # pylint: disable=import-outside-toplevel
         operators.install(self)  # restore operators, tenants, device codes; guards every handler
@@ -383,7 +382,8 @@ class Api:
         view = dict(cls.public(session), kind=session['_kind'])
         if session['_kind'] == 'explore':
             view.update(pointInTime=iso(session['_pit']), showDeleted=session['_deleted'],
-                        showAllVersions=session['_all_versions'], requested=session['_requested'])
+                        showAllVersions=session['_all_versions'], requested=session['_requested'],
+                        source=session.get('_source') or {'kind': 'organization'})
         else:
             view.update(parentSessionId=session['_parent'], operation=session['_operation'],
                         options=redact(session['_options']))
@@ -779,9 +779,7 @@ class Api:
 
     # ------------------------------------------------------------------ sending
     def _email_ready(self):
-        settings = self.s.email_settings
-        return bool(self.s.config.get('email_settings_configured') and settings.get('enableNotification')
-                    and settings.get('server'))
+        return self.email.ready()
 
     def send(self, ctx):
         session = self._session(ctx.params)
@@ -804,21 +802,6 @@ class Api:
         })
         return Reply(204)
 
-    def get_email_settings(self, ctx):
-        settings = dict(self.s.email_settings)
-        if not self.s.config.get('email_settings_configured'):
-            settings.update(enableNotification=False, server='')
-        return Reply(200, settings)
-
-    def put_email_settings(self, ctx):
-        body = dict(ctx.json or {})
-        body.pop('userPassword', None)  # accepted, never kept
-        for key in ('_links', '_actions', 'requestId'):
-            body.pop(key, None)
-        self.s.email_settings.update(body)
-        self.s.config['email_settings_configured'] = bool(self.s.email_settings.get('enableNotification')
-                                                          and self.s.email_settings.get('server'))
-        return Reply(204)
 
     # ------------------------------------------------------------------ exports
     def export(self, ctx):

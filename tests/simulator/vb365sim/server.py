@@ -506,6 +506,8 @@ class Simulator:
                 return 200, list(state.sent)
             if name == 'identity' or name.startswith('identity/'):
                 return state.directory.control(method, name.partition('/')[2], body)
+            if name == 'oauth':
+                return 200, self.api.email.oauth_view()
             if name == 'tokens':
                 return 200, dict(state.counters, live=state.live_tokens())
             if name.startswith('production/'):
