@@ -20,6 +20,11 @@ description:
     another one. The API does not tell at which point in time a session was opened, so the module keeps a
     small ledger of the sessions it opened (ids only) in O(ledger_path). A session is never handed to another
     run (see O(run_id)).
+  - The session is opened from the organization's backups, or from a chosen source - a restore point
+    (O(restore_point)), a backup job (O(job)), a backup repository such as a backup copy (O(repository)) or a
+    data retrieval (O(retrieval)). The source is part of what makes a session the same one for reuse.
+  - When O(point_in_time) is given and the source has no Exchange restore point at or before it, the module
+    fails before opening anything and names the nearest restore points.
 author:
   - vb365.restore maintainers (@vb365-restore)
 extends_documentation_fragment:
@@ -58,6 +63,33 @@ options:
     description: Whether the session shows every version of items changed before the point in time.
     type: bool
     default: false
+  restore_point:
+    description:
+      - Open the session from this restore point (an id from M(vb365.restore.restore_point_info)), at its backup
+        time and from its repository; a retrieved point opens its data retrieval.
+      - V(latest) picks the newest Exchange restore point at or before O(point_in_time) (the newest of all without
+        it), of O(repository) when given; the point chosen is returned as RV(restore_point).
+      - Long-term copies (archive tiers) are explored only once retrieved; give the retrieval as O(retrieval).
+    type: str
+    version_added: 0.2.0
+  job:
+    description:
+      - Open the session from the backups of this backup job (name or id), as of O(point_in_time).
+    type: str
+    version_added: 0.2.0
+  repository:
+    description:
+      - Open the session from this backup repository (name or id), for example the object storage repository that
+        a backup copy job writes to, when the primary repository is lost or encrypted. The newest restore point of
+        the organization in that repository at or before O(point_in_time) is used.
+    type: str
+    version_added: 0.2.0
+  retrieval:
+    description:
+      - Open the session from the data of this data retrieval (name or id), the way to restore from a long-term
+        copy in an archive tier. Its point in time and options are the retrieval's own.
+    type: str
+    version_added: 0.2.0
   session_id:
     description:
       - The id of an existing restore session. With O(state=present) it is checked to be a working
@@ -141,6 +173,24 @@ EXAMPLES = r'''
     show_deleted: true
   register: operator_session
 
+- name: Restore from the backup copy when the primary repository is lost
+  vb365.restore.restore_session:
+    organization: contoso.onmicrosoft.com
+    repository: Object storage copy
+    point_in_time: "2026-11-17"
+
+- name: Open a session at the newest restore point before an incident, and show which one it is
+  vb365.restore.restore_session:
+    organization: contoso.onmicrosoft.com
+    restore_point: latest
+    point_in_time: "2026-11-17T08:00:00+01:00"
+  register: before_incident
+
+- name: Open a session from retrieved archive data
+  vb365.restore.restore_session:
+    organization: contoso.onmicrosoft.com
+    retrieval: Contoso September retrieval
+
 - name: Connection options from the environment (VB365_SERVER, VB365_USERNAME, VB365_PASSWORD, VB365_CA_PATH)
   vb365.restore.restore_session:
     organization: contoso.onmicrosoft.com
@@ -214,6 +264,32 @@ point_in_time:
   returned: when O(organization) is given
   type: str
   sample: "2026-11-17T23:59:59Z"
+source:
+  description: Where the session is opened from.
+  returned: when O(organization) is given with O(state=present)
+  type: dict
+  contains:
+    kind:
+      description: V(organization), V(restore_point), V(job), V(repository) or V(retrieval).
+      type: str
+    id:
+      description: The id of the source.
+      type: str
+    name:
+      description: Its name (the backup time for a restore point).
+      type: str
+  sample: {kind: repository, id: 0c8d3f0e-4b1a-5e3c-9d7f-1a2b3c4d5e6f, name: Object storage copy}
+restore_point:
+  description:
+    - The restore point the session is opened from, with O(restore_point) (for V(latest), the one chosen) and for a
+      data retrieval; the same fields as RV(vb365.restore.restore_point_info#module:restore_points) returns.
+  returned: with O(restore_point) or O(retrieval)
+  type: dict
+  sample:
+    id: 3f6f7a9e-5c1b-5d2e-8f4a-9b0c1d2e3f4a
+    backup_time: "2026-11-16T22:00:00Z"
+    repository: Object storage copy
+    is_copy: true
 planned_requests:
   description: In check mode, the write requests that would have been sent (secrets masked).
   returned: in check mode, when something would change
@@ -241,6 +317,7 @@ from ansible_collections.vb365.restore.plugins.module_utils.portal import (
     operator_explore_body,
 )
 from ansible_collections.vb365.restore.plugins.module_utils.session_ledger import SessionLedger, current_run_id
+from ansible_collections.vb365.restore.plugins.module_utils.sources import ledger_organization, plan_source
 from ansible.module_utils.basic import env_fallback
 
 # How far the server's clock may be behind the controller's when looking for a session whose
@@ -254,13 +331,42 @@ def resolve_request(mod, purpose):
     if not params['organization']:
         raise parameter_error('organization', purpose)
     point_in_time = normalize_point_in_time(params['point_in_time'])
+    check_source_options(params)
     organization = find_organization(mod.client, params['organization'])
     mod.result['organization'] = {'id': organization.get('id'), 'name': organization.get('name')}
     mod.result['point_in_time'] = point_in_time
+    plan = resolve_source(mod, organization, point_in_time)
     ledger = SessionLedger(params['ledger_path'], run_id=current_run_id(params['run_id']))
-    key = SessionLedger.key(mod.client.base_url, params['username'], organization['id'], point_in_time,
-                            params['show_deleted'], params['show_all_versions'])
-    return organization, point_in_time, ledger, key
+    key = SessionLedger.key(mod.client.base_url, params['username'], ledger_organization(organization['id'], plan),
+                            point_in_time, params['show_deleted'], params['show_all_versions'])
+    return organization, plan, ledger, key
+
+
+def check_source_options(params):
+    """Combinations of source options that cannot work, refused before any request."""
+    point = params['restore_point']
+    if point is not None and not str(point).strip():
+        raise parameter_error('restore_point', 'give a restore point id or latest')
+    if point and str(point).lower() != 'latest':
+        for other in ('point_in_time', 'repository'):
+            if params[other]:
+                raise parameter_error('restore_point', 'a restore point id fixes the time and the repository; '
+                                                       'remove %s (or use restore_point: latest)' % other)
+    if params['retrieval'] and params['point_in_time']:
+        raise parameter_error('retrieval', 'a data retrieval has its own point in time; remove point_in_time')
+
+
+def resolve_source(mod, organization, point_in_time):
+    """The plan to open a session from the source the options name; reports the source and point."""
+    params = mod.params
+    plan = plan_source(mod.client, organization, point_in_time, params['show_deleted'], params['show_all_versions'],
+                       restore_point=params['restore_point'], job=params['job'], repository=params['repository'],
+                       retrieval=params['retrieval'])
+    if mod.params['state'] == 'present':
+        mod.result['source'] = plan.source
+        if plan.restore_point is not None:
+            mod.result['restore_point'] = plan.restore_point
+    return plan
 
 
 def check_portal_options(mod):
@@ -270,6 +376,10 @@ def check_portal_options(mod):
     for option in ('scope', 'reason'):
         if params[option] and method != 'operator':
             raise parameter_error(option, 'only with auth_method=operator (a Restore Portal session)')
+    for option in ('restore_point', 'job', 'repository', 'retrieval'):
+        if params[option] and method != 'password':
+            raise parameter_error(option, 'only for an administrator (auth_method=password): a Restore Portal or '
+                                          'tenant session is opened from the organization\'s own backups')
     if method == 'operator' and params['state'] == 'present' and not params['session_id'] and not params['scope']:
         raise parameter_error('scope', 'required with auth_method=operator: the user, group, site or team to '
                                        'restore data of, within the operator\'s effective scope')
@@ -315,7 +425,7 @@ def present(mod):
                                   % (params['session_id'], session.get('state')))
         mod.result.update(session=session_summary(session), reused=True)
         return
-    organization, point_in_time, ledger, key = resolve_request(
+    organization, plan, ledger, key = resolve_request(
         mod, 'required to open a restore session (or give session_id)')
     known = ledger.get(key)
     if known:
@@ -326,14 +436,11 @@ def present(mod):
         if session and session.get('state') == 'Working':
             mod.result.update(session=session_summary(session), reused=True)
             return
-    body = {'type': 'Vex', 'showDeleted': params['show_deleted'], 'showAllVersions': params['show_all_versions']}
-    if point_in_time:
-        body['dateTime'] = point_in_time
     mod.result['changed'] = True
     asked_at = datetime.datetime.now(datetime.timezone.utc)
     try:
-        session = mod.write('POST', '/Organizations/%s/explore' % organization['id'], body,
-                            describe='open an Exchange restore session of %s' % organization.get('name'))
+        session = mod.write('POST', plan.path, plan.body, describe='open an Exchange restore session of %s%s' % (
+            organization.get('name'), describe_source(plan)))
     except Vb365Error as exc:
         if not exc.maybe_processed:
             raise
@@ -383,6 +490,12 @@ def recover_lost_session(mod, organization, asked_at, exc):
     raise exc
 
 
+def describe_source(plan):
+    if plan.kind == 'organization':
+        return ''
+    return ' from %s %s' % (plan.kind.replace('_', ' '), plan.source.get('name') or plan.source.get('id'))
+
+
 def stop(mod, session):
     if session.get('state') == 'Stopped':
         mod.result['session'] = session_summary(session)
@@ -410,7 +523,7 @@ def absent(mod):
             return
         stop(mod, session)
         return
-    organization, _point_in_time, ledger, key = resolve_request(
+    organization, _plan, ledger, key = resolve_request(
         mod, 'give session_id, or the organization and point_in_time used to open it')
     known = ledger.get(key)
     if not known:
@@ -434,6 +547,10 @@ def main():
             point_in_time=dict(type='str'),
             show_deleted=dict(type='bool', default=False),
             show_all_versions=dict(type='bool', default=False),
+            restore_point=dict(type='str'),
+            job=dict(type='str'),
+            repository=dict(type='str'),
+            retrieval=dict(type='str'),
             session_id=dict(type='str'),
             scope=dict(type='str'),
             reason=dict(type='str'),
@@ -441,6 +558,7 @@ def main():
                              fallback=(env_fallback, ['VB365_SESSION_LEDGER'])),
             run_id=dict(type='str'),
         ),
+        mutually_exclusive=[('restore_point', 'job', 'retrieval'), ('repository', 'job'), ('repository', 'retrieval')],
     )
     mod.run(present if mod.params['state'] == 'present' else absent)
 

@@ -508,6 +508,8 @@ class Simulator:
                 return state.directory.control(method, name.partition('/')[2], body)
             if name == 'oauth':
                 return 200, self.api.email.oauth_view()
+            if name == 'repositories':
+                return 200, [dict((k, v) for k, v in r.items() if not k.startswith('_')) for r in state.catalog.repositories]
             if name == 'tokens':
                 return 200, dict(state.counters, live=state.live_tokens())
             if name.startswith('production/'):

@@ -19,6 +19,10 @@ ORGS = {'offset': 0, 'limit': 10000, 'results': [
     {'id': '7c2f3c2d-1b9f-4e80-8d2b-3a5f6e7d8c9b', 'name': 'fabrikam.onmicrosoft.com', 'type': 'Office365'},
 ]}
 
+POINTS = {'offset': 0, 'limit': 10000, 'results': [
+    {'id': 'rp-1', 'backupTime': '2026-11-16T22:00:00Z', 'organizationId': ORG_ID, 'isExchange': True},
+]}
+
 
 def session(state='Working'):
     return {'id': SESSION_ID, 'name': 'Exchange restore', 'organization': 'contoso.onmicrosoft.com', 'type': 'Vex',
@@ -41,6 +45,7 @@ def logout(api):
 def test_open_sends_explore_and_records_it(api, capsys, ledger):
     login(api)
     api.add(responses.GET, BASE + '/v8/Organizations', json=ORGS)
+    api.add(responses.GET, BASE + '/v8/RestorePoints', json=POINTS)
     api.add(responses.POST, BASE + '/v8/Organizations/%s/explore' % ORG_ID, json=session(), status=201)
     logout(api)
     result = run_module(restore_session, {'organization': 'Contoso.onmicrosoft.com', 'point_in_time': '2026-11-17',
@@ -48,7 +53,9 @@ def test_open_sends_explore_and_records_it(api, capsys, ledger):
                         capsys)
     assert result['changed'] is True and result['reused'] is False
     assert result['session']['id'] == SESSION_ID and result['session']['state'] == 'Working'
-    assert json_of(api.calls[2]) == {'type': 'Vex', 'showDeleted': True, 'showAllVersions': False,
+    assert api.calls[2].request.params == {'organizationId': ORG_ID, 'orderAsc': 'false', 'offset': '0',
+                                           'limit': '10000'}
+    assert json_of(api.calls[3]) == {'type': 'Vex', 'showDeleted': True, 'showAllVersions': False,
                                      'dateTime': '2026-11-17T23:59:59Z'}
     assert [(e['session'], e['run']) for e in json.load(open(ledger)).values()] == [(SESSION_ID, 'run:nightly-1')]
 

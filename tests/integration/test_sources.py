@@ -1,0 +1,193 @@
+"""restore_point_info and restore_session's sources (restore point, job, backup copy repository, data
+retrieval) through ansible-playbook; what the sessions show is checked by restoring from them."""
+
+from __future__ import annotations
+
+import json
+
+from harness import assert_not_shown
+
+CONTOSO = 'contoso.onmicrosoft.com'
+EXCHANGE_PASSWORD = 'Exchange-Secret-17!'
+CREDS = {'username': 'restore-operator@contoso.onmicrosoft.com', 'password': EXCHANGE_PASSWORD}
+
+
+def info_play(**options):
+    lines = ''.join('        %s: %s\n' % (k, json.dumps(v)) for k, v in options.items())
+    return '''
+- hosts: localhost
+  gather_facts: false
+  tasks:
+    - name: Points
+      vb365.restore.restore_point_info:
+        organization: %s
+%s''' % (CONTOSO, lines)
+
+
+def open_play(**options):
+    lines = ''.join('        %s: %s\n' % (k, json.dumps(v)) for k, v in options.items())
+    return '''
+- hosts: localhost
+  gather_facts: false
+  tasks:
+    - name: Open
+      vb365.restore.restore_session:
+        organization: %s
+%s''' % (CONTOSO, lines)
+
+
+RESTORE_FOLDER = '''
+- hosts: localhost
+  gather_facts: false
+  tasks:
+    - name: Open
+      vb365.restore.restore_session:
+        organization: contoso.onmicrosoft.com
+        %(source)s
+        point_in_time: "2026-11-20"
+      register: rs
+    - name: Work
+      block:
+        - name: Restore
+          vb365.restore.mailbox_restore:
+            session_id: "{{ rs.session.id }}"
+            mailboxes: [bob@contoso.onmicrosoft.com]
+            folder: Inbox/Invoices
+            exchange_credentials: %(creds)s
+      always:
+        - name: Stop
+          vb365.restore.restore_session:
+            session_id: "{{ rs.session.id }}"
+            state: absent
+'''
+
+
+def repository_ids(sim_api):
+    return dict((r['name'], r['id']) for r in sim_api.get('repositories'))
+
+
+def test_listing_and_filtering_restore_points(runner, sim_api):
+    run = runner.run(info_play(copy=True, since='2026-11-01', until='2026-11-30'))
+    points = run.result('Points')['restore_points']
+    assert [p['backup_time'] for p in points] == ['2026-11-16T22:00:00Z', '2026-11-09T22:00:00Z',
+                                                  '2026-11-02T22:00:00Z']
+    assert all(p['repository'] == 'Object storage copy' and p['is_copy'] and not p['is_long_term_copy']
+               and p['job'] == 'Backup Contoso' and p['data'] == ['Exchange', 'SharePoint'] for p in points)
+    assert points[0]['immutability_expires_on'] == '2026-12-16T22:00:00Z'
+    query = sim_api.api_requests('GET', '/v8/RestorePoints')[0]['query']
+    assert query['isCopy'] == 'true' and query['from'] == '2026-11-01T00:00:00Z'
+    assert query['to'] == '2026-11-30T23:59:59Z' and query['orderAsc'] == 'false'
+
+    everything = runner.run(info_play()).result('Points')['restore_points']
+    assert len(everything) == 326 + 22 + 11 + 10 + 1  # daily, OneDrive, weekly copies, monthly archive, retrieved
+    times = [p['backup_time'] for p in everything]
+    assert times == sorted(times, reverse=True)
+
+    onedrive = runner.run(info_play(job='Contoso OneDrive', limit=2)).result('Points')
+    assert onedrive['truncated'] is True and len(onedrive['restore_points']) == 2
+    assert onedrive['restore_points'][0]['data'] == ['OneDrive'] and onedrive['restore_points'][0]['is_exchange'] is False
+    archive = runner.run(info_play(long_term_copy=True, retrieved=False)).result('Points')['restore_points']
+    assert len(archive) == 10 and archive[0]['backup_time'] == '2026-10-31T22:00:00Z'
+    assert archive[0]['immutability_expires_on'] == '2027-10-31T22:00:00Z'
+    retrieved = runner.run(info_play(retrieved=True)).result('Points')['restore_points']
+    assert [p['backup_time'] for p in retrieved] == ['2026-09-30T22:00:00Z'] and retrieved[0]['retrieval_id']
+    by_copy_job = runner.run(info_play(job='Contoso copy to object storage', until='2026-09-20'))
+    assert [p['backup_time'] for p in by_copy_job.result('Points')['restore_points']] == [
+        '2026-09-14T22:00:00Z', '2026-09-07T22:00:00Z']
+    repo_query = sim_api.api_requests('GET', '/v8/RestorePoints')[-1]['query']
+    assert repo_query['repositoryId'] == repository_ids(sim_api)['Object storage copy'] and 'jobId' not in repo_query
+
+
+def test_restore_from_the_backup_copy_when_the_primary_is_lost(runner, sim_api):
+    sim_api.config(primary_repository_lost=True)
+    lost = runner.run(RESTORE_FOLDER % {'source': '', 'creds': json.dumps(CREDS)}, expect_rc=2)
+    assert lost.status('Open') == 'failed' and 'not accessible' in lost.result('Open')['msg']
+
+    run = runner.run(RESTORE_FOLDER % {'source': 'repository: Object storage copy', 'creds': json.dumps(CREDS)},
+                     verbosity=4)
+    opened = run.result('Open')
+    assert opened['source']['kind'] == 'repository' and opened['source']['name'] == 'Object storage copy'
+    copy_id = repository_ids(sim_api)['Object storage copy']
+    explore = sim_api.api_requests('POST', '/explore')[-1]
+    assert explore['path'] == '/v8/BackupRepositories/%s/explore' % copy_id
+    assert explore['query'] == {'organizationId': opened['organization']['id']}
+    assert explore['body'] == {'type': 'Vex', 'showDeleted': False, 'showAllVersions': False,
+                               'dateTime': '2026-11-20T23:59:59Z'}
+    # The copy of Monday 16 November still holds the 8 invoices that were deleted on the 17th.
+    restored = run.result('Restore')['restore']
+    assert restored['totals']['created'] == 8 and restored['status'] == 'Success'
+    invoices = [r for r in sim_api.production('bob@contoso.onmicrosoft.com') if r['folder'] == 'Inbox/Invoices']
+    assert len(invoices) == 8
+    session = [s for s in sim_api.get('sessions') if s['kind'] == 'explore' and s['source']['kind'] == 'repository']
+    assert session[0]['pointInTime'] == '2026-11-16T22:00:00Z' and session[0]['state'] == 'Stopped'
+    assert_not_shown(EXCHANGE_PASSWORD, run)
+
+
+def test_primary_backups_show_only_what_was_not_deleted(runner, sim_api):
+    run = runner.run(RESTORE_FOLDER % {'source': '', 'creds': json.dumps(CREDS)})
+    assert run.result('Restore')['restore']['totals']['created'] == 3
+
+
+def test_latest_restore_point_before_a_time(runner, sim_api):
+    result = runner.run(open_play(restore_point='latest', point_in_time='2026-11-17T08:00:00+01:00')).result('Open')
+    point = result['restore_point']
+    assert point['backup_time'] == '2026-11-16T22:00:00Z' and point['repository'] == 'Primary repository'
+    assert result['source'] == {'kind': 'restore_point', 'id': point['id'], 'name': '2026-11-16T22:00:00Z'}
+    explore = sim_api.api_requests('POST', '/explore')[-1]
+    assert explore['body'] == {'type': 'Vex', 'showDeleted': False, 'showAllVersions': False,
+                               'dateTime': '2026-11-16T22:00:00Z',
+                               'repositoryId': repository_ids(sim_api)['Primary repository']}
+
+    in_copy = runner.run(open_play(restore_point='latest', repository='Object storage copy',
+                                   point_in_time='2026-11-15')).result('Open')
+    assert in_copy['restore_point']['backup_time'] == '2026-11-09T22:00:00Z' and in_copy['restore_point']['is_copy']
+    assert in_copy['session']['id'] != result['session']['id']
+
+    by_id = runner.run(open_play(restore_point=in_copy['restore_point']['id'])).result('Open')
+    assert by_id['restore_point']['id'] == in_copy['restore_point']['id'] and by_id['changed'] is True
+    again = runner.run(open_play(restore_point=in_copy['restore_point']['id'])).result('Open')
+    assert again['changed'] is False and again['reused'] is True and again['session']['id'] == by_id['session']['id']
+
+
+def test_a_time_before_every_restore_point_is_refused_with_the_nearest(runner, sim_api):
+    run = runner.run(open_play(point_in_time='2025-12-31', repository='Object storage copy'), expect_rc=2)
+    result = run.result('Open')
+    assert result['msg'].startswith('point_in_time: there is no Exchange restore point of contoso.onmicrosoft.com in '
+                                    'Object storage copy at or before 2025-12-31T23:59:59Z; the nearest are: '
+                                    '2026-09-07T22:00:00Z')
+    assert [p['backup_time'] for p in result['nearest_restore_points']] == [
+        '2026-09-07T22:00:00Z', '2026-09-14T22:00:00Z', '2026-09-21T22:00:00Z']
+    plain = runner.run(open_play(point_in_time='2026-01-01T12:00:00Z'), expect_rc=2).result('Open')
+    assert 'the nearest are: 2026-01-01T22:00:00Z' in plain['msg']
+    assert sim_api.api_requests('POST', '/explore') == [] and sim_api.get('sessions') == []
+
+
+def test_job_and_retrieval_sources_and_refusals(runner, sim_api):
+    job = runner.run(open_play(job='Backup Contoso', point_in_time='2026-11-10')).result('Open')
+    assert job['source']['kind'] == 'job' and job['source']['name'] == 'Backup Contoso'
+    assert sim_api.api_requests('POST', '/explore')[-1]['path'] == '/v8/Jobs/%s/explore' % job['source']['id']
+
+    retrieval = runner.run(open_play(retrieval='Contoso September retrieval')).result('Open')
+    assert retrieval['source']['kind'] == 'retrieval'
+    assert retrieval['restore_point']['backup_time'] == '2026-09-30T22:00:00Z'
+    request = sim_api.api_requests('POST', '/explore')[-1]
+    assert request['path'] == '/v8/DataRetrievals/%s/explore' % retrieval['source']['id'] and request['body'] is None
+    kinds = sorted(s['source']['kind'] for s in sim_api.get('sessions'))
+    assert kinds == ['job', 'retrieval']
+    points = {s['source']['kind']: s['pointInTime'] for s in sim_api.get('sessions')}
+    assert points == {'job': '2026-11-10T22:00:00Z', 'retrieval': '2026-09-30T22:00:00Z'}
+
+    waiting = runner.run(open_play(retrieval='Contoso June retrieval'), expect_rc=2).result('Open')
+    assert waiting['msg'].startswith('retrieval: the data of Contoso June retrieval is Retrieving')
+    archive = runner.run(open_play(repository='Archive (long-term)'), expect_rc=2).result('Open')
+    assert archive['msg'].startswith('repository: Archive (long-term) keeps long-term copies')
+    both = runner.run(open_play(job='Backup Contoso', retrieval='x'), expect_rc=2).result('Open')
+    assert 'mutually exclusive' in both['msg']
+    assert len(sim_api.api_requests('POST', '/explore')) == 2
+
+
+def test_check_mode_resolves_the_source_and_opens_nothing(runner, sim_api):
+    result = runner.run(open_play(repository='Object storage copy'), check=True).result('Open')
+    planned = result['planned_requests'][0]
+    assert planned['path'].startswith('/v8/BackupRepositories/') and '?organizationId=' in planned['path']
+    assert sim_api.api_requests('POST', '/explore') == []
