@@ -428,9 +428,9 @@ def require_email_settings(mod):
     if problem:
         raise parameter_error('action', (
             'send needs the Exchange email settings of the VB365 server, and they are missing (%s), so nothing was '
-            'sent. Set them in Veeam Explorer for Microsoft Exchange, or with PUT /v8/VexEmailSettings '
-            '(VexEmailSettings: enableNotification true, server, port, from, useSSL, useAuthentication, username and '
-            'userPassword), then run the task again.') % problem)
+            'sent. Set them with the vb365.restore.email_settings module (enabled, smtp_server, smtp_port, sender, '
+            'use_ssl, use_authentication, smtp_username, smtp_password; or its Microsoft 365 sign-in), or in Veeam '
+            'Explorer for Microsoft Exchange, then run the task again.') % problem)
 
 
 def select(mod, session_id, mailboxes):
