@@ -4,8 +4,10 @@ retrieval) through ansible-playbook; what the sessions show is checked by restor
 from __future__ import annotations
 
 import json
+import os
 
 from harness import assert_not_shown
+from test_roles import example, left_open, load, run_book
 
 CONTOSO = 'contoso.onmicrosoft.com'
 EXCHANGE_PASSWORD = 'Exchange-Secret-17!'
@@ -191,3 +193,35 @@ def test_check_mode_resolves_the_source_and_opens_nothing(runner, sim_api):
     planned = result['planned_requests'][0]
     assert planned['path'].startswith('/v8/BackupRepositories/') and '?organizationId=' in planned['path']
     assert sim_api.api_requests('POST', '/explore') == []
+
+
+# ------------------------------------------------------------------------ the runbooks
+def test_bulk_runbook_restores_from_the_backup_copy_when_the_primary_is_lost(runner, sim_api, tmp_path):
+    sim_api.config(primary_repository_lost=True)
+    extra = example('mailbox_bulk_restore', organization=CONTOSO, mailboxes=['bob@%s' % CONTOSO],
+                    repository='Object storage copy', report_dir=str(tmp_path))
+    run_book(runner, 'mailbox_bulk_restore', extra)
+    (session,) = [s for s in sim_api.get('sessions') if s['kind'] == 'explore']
+    assert session['source'] == {'kind': 'repository', 'repositoryId': repository_ids(sim_api)['Object storage copy'],
+                                 'restorePointId': session['source']['restorePointId']}
+    assert session['pointInTime'] == '2026-11-16T22:00:00Z' and left_open(sim_api, CONTOSO) == []
+    invoices = [r for r in sim_api.production('bob@%s' % CONTOSO) if r['folder'] == 'Inbox/Invoices']
+    assert len(invoices) == 8
+    report = load(tmp_path / 'mailbox-bulk-restore.json')
+    assert report['status'] == 'Success' and report['mailboxes'][0]['created'] >= 8
+
+
+def test_ediscovery_runbook_exports_from_the_backup_copy(runner, sim_api, tmp_path):
+    sim_api.config(primary_repository_lost=True)
+    exports = tmp_path / 'exports'
+    extra = example('ediscovery_export', export_dir=str(exports), report_dir=str(tmp_path),
+                    mailboxes=['alice@%s' % CONTOSO], restore_point='latest', repository='Object storage copy',
+                    point_in_time='2026-11-12')
+    run_book(runner, 'ediscovery_export', extra)
+    (session,) = [s for s in sim_api.get('sessions') if s['kind'] == 'explore']
+    assert session['pointInTime'] == '2026-11-09T22:00:00Z' and session['requested']['dateTime'] == \
+        '2026-11-09T22:00:00Z'
+    explore = sim_api.api_requests('POST', '/explore')[0]
+    assert explore['body']['repositoryId'] == repository_ids(sim_api)['Object storage copy']
+    assert [os.path.basename(f['file']) for f in load(exports / 'manifest.json')['files']] == ['alice.pst']
+    assert left_open(sim_api, CONTOSO) == []
