@@ -327,7 +327,7 @@ def test_send_without_email_settings_fails_before_any_send(api, capsys, settings
     result = run_module(item_restore, args(action='send'), capsys)
     assert result.failed and result['msg'].startswith(
         'action: send needs the Exchange email settings of the VB365 server, and they are missing (%s' % problem)
-    assert 'nothing was sent' in result['msg'] and 'PUT /v8/VexEmailSettings' in result['msg']
+    assert 'nothing was sent' in result['msg'] and 'vb365.restore.email_settings module' in result['msg']
     assert posts(api) == []
 
 
