@@ -144,7 +144,7 @@ def test_send_without_email_settings_fails_before_sending(runner, sim_api):
     run = runner.run(play(mailbox='alice@contoso.onmicrosoft.com', query='subject:budget', action='send'), expect_rc=2)
     msg = run.result('Act')['msg']
     assert msg.startswith('action: send needs the Exchange email settings of the VB365 server, and they are missing')
-    assert 'PUT /v8/VexEmailSettings' in msg and 'nothing was sent' in msg
+    assert 'vb365.restore.email_settings module' in msg and 'nothing was sent' in msg
     assert action_posts(sim_api) == [] and sim_api.get('sent') == []
 
 
