@@ -49,7 +49,7 @@ SEND = '''
           vb365.restore.item_restore:
             session_id: "{{ rs.session.id }}"
             mailbox: alice@contoso.onmicrosoft.com
-            items: "{{ found['items'] | map(attribute='id') | list }}"
+            items: "{{ found.mail_items | map(attribute='id') | list }}"
             action: send
       always:
         - name: Stop

@@ -71,7 +71,7 @@ def test_a_crash_is_a_500_and_the_server_goes_on(api, sim):
 
 def test_unknown_and_unsimulated_paths(api):
     assert api.error('GET', '/v9/Organizations', 404)['errorCode'] == 'ResourceNotFound'
-    assert api.error('GET', '/v8/Proxies', 404)['message'].startswith('No simulated resource')  # in the spec, not here
+    assert api.error('GET', '/v8/Health', 404)['message'].startswith('No simulated resource')  # in the spec, not here
     api.error('GET', '/v8/NoSuchThing', 400)  # not in the spec: a bad request
     api.expect_violations(1)
 
