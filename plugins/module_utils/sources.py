@@ -44,6 +44,12 @@ def _stamp(value):
     return moment.strftime('%Y-%m-%dT%H:%M:%S')
 
 
+def _shift(value, seconds):
+    """An RFC 3339 UTC date-time ``seconds`` later (earlier when negative)."""
+    moment = datetime.datetime.strptime(_stamp(value), '%Y-%m-%dT%H:%M:%S') + datetime.timedelta(seconds=seconds)
+    return moment.strftime('%Y-%m-%dT%H:%M:%SZ')
+
+
 # ---------------------------------------------------------------------------- listings
 def list_jobs(client, organization_id):
     return client.paginate('/Jobs', params={'organizationId': organization_id}).items
@@ -70,9 +76,14 @@ def list_restore_points(client, organization_id, job_id=None, repository_id=None
     answer is right whatever the server does with bounds and order.
     """
     params = {'organizationId': organization_id, 'orderAsc': 'false'}
-    for name, value in (('jobId', job_id), ('repositoryId', repository_id), ('from', since), ('to', until)):
+    for name, value in (('jobId', job_id), ('repositoryId', repository_id)):
         if value:
             params[name] = value
+    # One second wider than asked: the spec does not say whether the server includes the bounds.
+    if since:
+        params['from'] = _shift(since, -1)
+    if until:
+        params['to'] = _shift(until, 1)
     flags = (('isCopy', is_copy), ('isLongTermCopy', is_long_term_copy), ('isRetrieved', is_retrieved))
     for name, value in flags:
         if value is not None:

@@ -77,8 +77,8 @@ def test_listing_and_filtering_restore_points(runner, sim_api):
                and p['job'] == 'Backup Contoso' and p['data'] == ['Exchange', 'SharePoint'] for p in points)
     assert points[0]['immutability_expires_on'] == '2026-12-16T22:00:00Z'
     query = sim_api.api_requests('GET', '/v8/RestorePoints')[0]['query']
-    assert query['isCopy'] == 'true' and query['from'] == '2026-11-01T00:00:00Z'
-    assert query['to'] == '2026-11-30T23:59:59Z' and query['orderAsc'] == 'false'
+    assert query['isCopy'] == 'true' and query['from'] == '2026-10-31T23:59:59Z'
+    assert query['to'] == '2026-12-01T00:00:00Z' and query['orderAsc'] == 'false'
 
     everything = runner.run(info_play()).result('Points')['restore_points']
     assert len(everything) == 326 + 22 + 11 + 10 + 1  # daily, OneDrive, weekly copies, monthly archive, retrieved
@@ -98,6 +98,44 @@ def test_listing_and_filtering_restore_points(runner, sim_api):
         '2026-09-14T22:00:00Z', '2026-09-07T22:00:00Z']
     repo_query = sim_api.api_requests('GET', '/v8/RestorePoints')[-1]['query']
     assert repo_query['repositoryId'] == repository_ids(sim_api)['Object storage copy'] and 'jobId' not in repo_query
+
+
+MODEL_PLAY = """
+- hosts: localhost
+  gather_facts: false
+  tasks:
+    - name: Exact bounds
+      vb365.restore.restore_point_info:
+        organization: contoso.onmicrosoft.com
+        since: "2026-11-09T22:00:00Z"
+        until: "2026-11-16T22:00:00Z"
+        repository: Object storage copy
+    - name: By job
+      vb365.restore.restore_point_info:
+        organization: contoso.onmicrosoft.com
+        job: Contoso copy to object storage
+        limit: 2
+    - name: Latest before
+      vb365.restore.restore_session:
+        organization: contoso.onmicrosoft.com
+        restore_point: latest
+        repository: Object storage copy
+        point_in_time: "2026-11-16T22:00:00Z"
+"""
+
+
+def test_the_same_answers_under_every_restore_point_model(runner, sim_api):
+    answers = []
+    for order, job in (('oldest_first_inclusive', 'backup_job'), ('newest_first_exclusive', 'copy_job')):
+        sim_api.post('reset')
+        sim_api.config(restore_points_model=order, copy_points_job=job)
+        run = runner.run(MODEL_PLAY)
+        exact = [p['backup_time'] for p in run.result('Exact bounds')['restore_points']]
+        by_job = [p['backup_time'] for p in run.result('By job')['restore_points']]
+        chosen = run.result('Latest before')['restore_point']['backup_time']
+        answers.append((exact, by_job, chosen))
+    assert answers[0] == answers[1] == (['2026-11-16T22:00:00Z', '2026-11-09T22:00:00Z'],
+                                        ['2026-11-16T22:00:00Z', '2026-11-09T22:00:00Z'], '2026-11-16T22:00:00Z')
 
 
 def test_restore_from_the_backup_copy_when_the_primary_is_lost(runner, sim_api):

@@ -122,7 +122,7 @@ def test_latency_and_config_knobs(api):
     assert config['latency_ms'] == 120 and set(config) == {
         'latency_ms', 'token_lifetime', 'restore_delay_ms', 'export_size_bytes', 'pst_limit_scale',
         'outlook_installed', 'email_settings_configured', 'strict', 'device_code_lifetime',
-        'primary_repository_lost', 'email_put_mode'}
+        'primary_repository_lost', 'email_put_mode', 'restore_points_model', 'copy_points_job'}
     started = time.perf_counter()
     api.call('GET', '/v8/Organizations')
     assert time.perf_counter() - started >= 0.12

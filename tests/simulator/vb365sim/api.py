@@ -38,6 +38,7 @@ DEFAULT_CONFIG = {
     'pst_limit_scale': 1, 'outlook_installed': True, 'email_settings_configured': True, 'strict': True,
     'device_code_lifetime': 900,
     'primary_repository_lost': False, 'email_put_mode': 'replace',
+    'restore_points_model': 'oldest_first_inclusive', 'copy_points_job': 'backup_job',
 }
 ERROR_CODES = {400: 'ParameterValidationFailure', 401: 'ResourceAccessDenied', 403: 'ResourceAccessDenied',
                404: 'ResourceNotFound', 409: 'OperationConflict', 500: 'HttpError'}

@@ -218,8 +218,9 @@ class SourceApi:
         return self.api.page(self._filtered(self.catalog.retrievals, ctx.query), ctx.query, render=public)
 
     def restore_points(self, ctx):
-        """Filters as the spec names them; ``from``/``to`` include their bounds; oldest first unless
-        ``orderAsc=false``."""
+        """Filters as the spec names them.  Model ``oldest_first_inclusive`` (default): ``from``/``to``
+        include their bounds, oldest first unless ``orderAsc=false``; ``newest_first_exclusive``: the
+        bounds are left out and the order is always newest first."""
         query = ctx.query
         found = self.catalog.points
         for name in ('organizationId', 'jobId', 'repositoryId'):
@@ -230,20 +231,27 @@ class SourceApi:
             if wanted is not None:
                 found = [p for p in found if p[name] == wanted]
         since, until = _time_query(query, 'from'), _time_query(query, 'to')
+        exclusive = self.s.config.get('restore_points_model') == 'newest_first_exclusive'
         if since:
-            found = [p for p in found if p['_moment'] >= since]
+            found = [p for p in found if p['_moment'] > since or (p['_moment'] == since and not exclusive)]
         if until:
-            found = [p for p in found if p['_moment'] <= until]
-        descending = _bool_query(query, 'orderAsc') is False
+            found = [p for p in found if p['_moment'] < until or (p['_moment'] == until and not exclusive)]
+        descending = exclusive or _bool_query(query, 'orderAsc') is False
         found = sorted(found, key=lambda p: (p['_moment'], p['id']), reverse=descending)
-        return self.api.page(found, query, render=public)
+        return self.api.page(found, query, render=self._point_view)
+
+    def _point_view(self, point):
+        view = public(point)
+        if self.s.config.get('copy_points_job') == 'copy_job' and point.get('_copy_job'):
+            view['jobId'] = point['_copy_job']
+        return view
 
     def restore_point(self, ctx):
         from .api import ApiError, Reply
         wanted = ctx.params['restorePointId'].lower()
         for point in self.catalog.points:
             if point['id'] == wanted:
-                return Reply(200, public(point))
+                return Reply(200, self._point_view(point))
         raise ApiError(404, 'Restore point with ID %s was not found.' % ctx.params['restorePointId'])
 
     # ------------------------------------------------------------------ sessions

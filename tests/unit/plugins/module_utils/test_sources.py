@@ -62,8 +62,9 @@ def test_points_come_back_newest_first_and_filtered_even_when_the_server_ignores
     found = list_restore_points(client, ORG['id'], since='2026-11-01T00:00:00Z', until='2026-11-03T00:00:00Z',
                                 is_copy=False)
     assert [p['id'] for p in found] == ['b', 'd', 'a']  # b is 22:30 UTC, d 21:00 UTC
+    # One second wider on each side, whether the server includes its bounds or not.
     assert api.calls[1].request.params == {'organizationId': ORG['id'], 'orderAsc': 'false', 'from':
-                                           '2026-11-01T00:00:00Z', 'to': '2026-11-03T00:00:00Z',
+                                           '2026-10-31T23:59:59Z', 'to': '2026-11-03T00:00:01Z',
                                            'isCopy': 'false', 'offset': '0', 'limit': '10000'}
 
 
