@@ -339,4 +339,3 @@ def ledger_organization(organization_id, plan):
 
 def snake_points(points, names):
     return [restore_point_summary(p, names) for p in points]
-

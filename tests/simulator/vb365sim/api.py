@@ -803,7 +803,6 @@ class Api:
         })
         return Reply(204)
 
-
     # ------------------------------------------------------------------ exports
     def export(self, ctx):
         session = self._session(ctx.params)

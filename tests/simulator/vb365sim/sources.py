@@ -370,8 +370,8 @@ class SourceApi:
         if retrieval is None:
             raise ApiError(404, 'Data retrieval with ID %s was not found.' % ctx.params['dataRetrievalId'])
         if retrieval['dataState'] != 'Retrieved':
-            raise ApiError(400, 'The data of retrieval %s is %s, not Retrieved.' % (retrieval['name'],
-                                                                                   retrieval['dataState']))
+            raise ApiError(400, 'The data of retrieval %s is %s, not Retrieved.' % (
+                retrieval['name'], retrieval['dataState']))
         org = self.api._organization(retrieval['organizationId'])
         point = next(p for p in self.catalog.points if p['id'] == retrieval['retrievedRestorePointId'])
         body = {'showDeleted': retrieval['showDeleted'], 'showAllVersions': retrieval['showAllVersions']}
