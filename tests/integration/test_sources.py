@@ -247,6 +247,7 @@ def test_bulk_runbook_restores_from_the_backup_copy_when_the_primary_is_lost(run
     assert len(invoices) == 8
     report = load(tmp_path / 'mailbox-bulk-restore.json')
     assert report['status'] == 'Success' and report['mailboxes'][0]['created'] >= 8
+    assert report['source']['kind'] == 'repository' and report['source']['name'] == 'Object storage copy'
 
 
 def test_ediscovery_runbook_exports_from_the_backup_copy(runner, sim_api, tmp_path):
@@ -261,5 +262,8 @@ def test_ediscovery_runbook_exports_from_the_backup_copy(runner, sim_api, tmp_pa
         '2026-11-09T22:00:00Z'
     explore = sim_api.api_requests('POST', '/explore')[0]
     assert explore['body']['repositoryId'] == repository_ids(sim_api)['Object storage copy']
-    assert [os.path.basename(f['file']) for f in load(exports / 'manifest.json')['files']] == ['alice.pst']
+    manifest = load(exports / 'manifest.json')
+    assert [os.path.basename(f['file']) for f in manifest['files']] == ['alice.pst']
+    assert manifest['source']['kind'] == 'restore_point' and manifest['restore_point']['backup_time'] == \
+        '2026-11-09T22:00:00Z' and manifest['restore_point']['repository'] == 'Object storage copy'
     assert left_open(sim_api, CONTOSO) == []
