@@ -41,7 +41,7 @@ def test_a_job_source_explores_the_job_and_keeps_its_own_ledger_entry(api, capsy
     api.add(responses.POST, BASE + '/v8/Jobs/%s/explore' % JOB_ID, json=SESSION, status=201)
     api.add(responses.POST, BASE + '/v8/token/logout', status=204)
     result = run_module(restore_session, {'organization': 'contoso.onmicrosoft.com', 'job': 'backup contoso',
-                                          'ledger_path': ledger}, capsys)
+                                          'ledger_path': ledger, 'run_id': 'nightly-1'}, capsys)
     assert result['changed'] is True and result['source'] == {'kind': 'job', 'id': JOB_ID, 'name': 'Backup Contoso'}
     assert json_of(api.calls[3]) == {'type': 'Vex', 'showDeleted': False, 'showAllVersions': False}
     assert api.calls[2].request.params['organizationId'] == ORG_ID
