@@ -169,7 +169,8 @@ def test_primary_backups_show_only_what_was_not_deleted(runner, sim_api):
 
 
 def test_latest_restore_point_before_a_time(runner, sim_api):
-    result = runner.run(open_play(restore_point='latest', point_in_time='2026-11-17T08:00:00+01:00')).result('Open')
+    result = runner.run(open_play(restore_point='latest', point_in_time='2026-11-17T08:00:00+01:00',
+                                  run_id='dr-1')).result('Open')
     point = result['restore_point']
     assert point['backup_time'] == '2026-11-16T22:00:00Z' and point['repository'] == 'Primary repository'
     assert result['source'] == {'kind': 'restore_point', 'id': point['id'], 'name': '2026-11-16T22:00:00Z'}
@@ -179,13 +180,14 @@ def test_latest_restore_point_before_a_time(runner, sim_api):
                                'repositoryId': repository_ids(sim_api)['Primary repository']}
 
     in_copy = runner.run(open_play(restore_point='latest', repository='Object storage copy',
-                                   point_in_time='2026-11-15')).result('Open')
+                                   point_in_time='2026-11-15', run_id='dr-1')).result('Open')
     assert in_copy['restore_point']['backup_time'] == '2026-11-09T22:00:00Z' and in_copy['restore_point']['is_copy']
     assert in_copy['session']['id'] != result['session']['id']
 
-    by_id = runner.run(open_play(restore_point=in_copy['restore_point']['id'])).result('Open')
+    # Within one run (run_id), the same source reuses its session; another source opened another above.
+    by_id = runner.run(open_play(restore_point=in_copy['restore_point']['id'], run_id='dr-1')).result('Open')
     assert by_id['restore_point']['id'] == in_copy['restore_point']['id'] and by_id['changed'] is True
-    again = runner.run(open_play(restore_point=in_copy['restore_point']['id'])).result('Open')
+    again = runner.run(open_play(restore_point=in_copy['restore_point']['id'], run_id='dr-1')).result('Open')
     assert again['changed'] is False and again['reused'] is True and again['session']['id'] == by_id['session']['id']
 
 
