@@ -10,7 +10,7 @@ __metaclass__ = type
 DOCUMENTATION = r'''
 module: email_settings
 short_description: Read and set the Exchange email settings that Veeam Backup for Microsoft 365 sends items with
-version_added: 0.2.0
+version_added: 0.1.0
 description:
   - Reads and sets the email settings of Veeam Explorer for Microsoft Exchange on a VB365 server
     (C(/v8/VexEmailSettings)), which M(vb365.restore.item_restore) with O(vb365.restore.item_restore#module:action=send)

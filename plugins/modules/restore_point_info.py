@@ -10,7 +10,7 @@ __metaclass__ = type
 DOCUMENTATION = r'''
 module: restore_point_info
 short_description: List the restore points of an organization in Veeam Backup for Microsoft 365
-version_added: 0.2.0
+version_added: 0.1.0
 description:
   - Lists the restore points of a backed-up organization, newest first, across its backup jobs, its backup
     repositories, the backup copies of them (also long-term copies in archive tiers) and retrieved data.

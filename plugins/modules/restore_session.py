@@ -71,25 +71,25 @@ options:
         it), of O(repository) when given; the point chosen is returned as RV(restore_point).
       - Long-term copies (archive tiers) are explored only once retrieved; give the retrieval as O(retrieval).
     type: str
-    version_added: 0.2.0
+    version_added: 0.1.0
   job:
     description:
       - Open the session from the backups of this backup job (name or id), as of O(point_in_time).
     type: str
-    version_added: 0.2.0
+    version_added: 0.1.0
   repository:
     description:
       - Open the session from this backup repository (name or id), for example the object storage repository that
         a backup copy job writes to, when the primary repository is lost or encrypted. The newest restore point of
         the organization in that repository at or before O(point_in_time) is used.
     type: str
-    version_added: 0.2.0
+    version_added: 0.1.0
   retrieval:
     description:
       - Open the session from the data of this data retrieval (name or id), the way to restore from a long-term
         copy in an archive tier. Its point in time and options are the retrieval's own.
     type: str
-    version_added: 0.2.0
+    version_added: 0.1.0
   session_id:
     description:
       - The id of an existing restore session. With O(state=present) it is checked to be a working
