@@ -5,7 +5,8 @@
   run.py stop --state-dir DIR              stop the one started in DIR (exit 0 also when none runs)
 
 Options: --port (0: any free port), --latency-ms, --token-lifetime (s), --bulk-mailboxes,
---restore-delay-ms, --seed, --no-strict.  The API credentials it accepts come from
+--restore-delay-ms, --seed, --no-strict, --server-model (see docs/simulator.md; default: the
+VB365_SIM_MODEL environment variable, else reference).  The API credentials it accepts come from
 VB365_USERNAME and VB365_PASSWORD; they are never written to disk.
 """
 
@@ -25,6 +26,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 START_TIMEOUT = 60
 
+from vb365sim.models import MODELS  # noqa: E402  (after the path is set)
+
 
 def options(parser):
     parser.add_argument('--state-dir', required=True)
@@ -35,6 +38,7 @@ def options(parser):
     parser.add_argument('--restore-delay-ms', type=int, default=None)
     parser.add_argument('--seed', type=int, default=1)
     parser.add_argument('--no-strict', action='store_true')
+    parser.add_argument('--server-model', choices=sorted(MODELS), default=os.environ.get('VB365_SIM_MODEL') or None)
 
 
 def fail(message):
@@ -95,7 +99,7 @@ def serve(args):
     os.makedirs(args.state_dir, exist_ok=True)
     sim = Simulator(user, password, args.state_dir, port=args.port, latency_ms=args.latency_ms,
                     token_lifetime=args.token_lifetime, bulk_mailboxes=args.bulk_mailboxes, strict=not args.no_strict,
-                    seed=args.seed, restore_delay_ms=args.restore_delay_ms)
+                    seed=args.seed, restore_delay_ms=args.restore_delay_ms, server_model=args.server_model)
     stopping = []
     signal.signal(signal.SIGTERM, lambda *a: stopping.append(1))
     signal.signal(signal.SIGINT, lambda *a: stopping.append(1))
@@ -140,6 +144,8 @@ def start(args):
         argv += ['--restore-delay-ms', str(args.restore_delay_ms)]
     if args.no_strict:
         argv.append('--no-strict')
+    if args.server_model:
+        argv += ['--server-model', args.server_model]
     log_path = os.path.join(args.state_dir, 'sim.log')
     with open(log_path, 'ab') as log:
         proc = subprocess.Popen(argv, stdout=log, stderr=log, stdin=subprocess.DEVNULL, start_new_session=True,

@@ -14,6 +14,7 @@ import requests
 
 from simhelpers import BULK_CREDS
 from vb365sim.api import Reply
+from vb365sim.models import CHOICES
 
 
 def test_strict_mode_rejects_a_misspelt_field_and_a_wrong_path_case(api):
@@ -122,7 +123,8 @@ def test_latency_and_config_knobs(api):
     assert config['latency_ms'] == 120 and set(config) == {
         'latency_ms', 'token_lifetime', 'restore_delay_ms', 'export_size_bytes', 'pst_limit_scale',
         'outlook_installed', 'email_settings_configured', 'strict', 'device_code_lifetime',
-        'primary_repository_lost', 'email_put_mode', 'restore_points_model', 'copy_points_job'}
+        'primary_repository_lost', 'email_put_mode', 'restore_points_model', 'copy_points_job',
+        'server_model'} | set(CHOICES)
     started = time.perf_counter()
     api.call('GET', '/v8/Organizations')
     assert time.perf_counter() - started >= 0.12

@@ -118,6 +118,7 @@ def test_restore_options_on_one_mailbox(api, options, expected):
 
 
 def test_versions_newest_in_scope_wins_and_an_old_one_merges(api):
+    api.config(mailbox_statistics='every')  # per-mailbox counts for this non-bulk restore too
     session = api.explore(showAllVersions=True)
     alice = api.mailbox(session, ALICE)
     _op, stats, _events = api.restore(api.root(session, alice) + '/restore', dict(CREDS))
@@ -148,6 +149,7 @@ def test_failures_a_broken_mailbox_and_a_corrupt_item(api):
 
 
 def test_restore_to_another_mailbox_and_folder(api):
+    api.config(mailbox_statistics='every')  # per-mailbox counts for this non-bulk restore too
     session = api.explore()
     erin = api.mailbox(session, 'erin@contoso.onmicrosoft.com')
     body = dict(CREDS, mailbox='frank@contoso.onmicrosoft.com', folder='Erin Leaver', excludeDrafts=True,
@@ -171,6 +173,7 @@ def test_restore_to_another_mailbox_and_folder(api):
 
 
 def test_restore_to_a_mailbox_that_does_not_exist_fails(api):
+    api.config(mailbox_statistics='every')  # per-mailbox counts for this non-bulk restore too
     session = api.explore()
     erin = api.mailbox(session, 'erin@contoso.onmicrosoft.com')
     for target in ({'mailbox': 'ghost@contoso.onmicrosoft.com'}, {'mailbox': 'gina@fabrikam.onmicrosoft.com'},
@@ -185,6 +188,7 @@ def test_restore_to_a_mailbox_that_does_not_exist_fails(api):
 
 
 def test_folder_restores(api):
+    api.config(mailbox_statistics='every')  # per-mailbox counts for this non-bulk restore too
     session = api.explore(showDeleted=True)
     alice = api.mailbox(session, ALICE)
     invoices = api.folder(session, alice, 'Inbox/Invoices')
@@ -201,6 +205,7 @@ def test_folder_restores(api):
 
 
 def test_item_restores_report_each_item(api):
+    api.config(mailbox_statistics='every')  # per-mailbox counts for this non-bulk restore too
     session = api.explore(showDeleted=True)
     alice = api.mailbox(session, ALICE)
     invoices = api.folder(session, alice, 'Inbox/Invoices')

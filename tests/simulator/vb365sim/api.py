@@ -16,9 +16,12 @@ import time
 import uuid
 from datetime import datetime, timedelta, timezone
 
+from email.utils import format_datetime, parsedate_to_datetime
+
 from . import exports, smtp_settings, sources
 from .identity import Directory
 from .data import FIRST_BACKUP, LAST_BACKUP, Dataset, iso, parse_time, record_key
+from .models import CHOICES, DEFAULT_MODEL, choices_of
 from .query import QueryError, compile_query
 
 V8 = '/v8'
@@ -39,7 +42,9 @@ DEFAULT_CONFIG = {
     'device_code_lifetime': 900,
     'primary_repository_lost': False, 'email_put_mode': 'replace',
     'restore_points_model': 'oldest_first_inclusive', 'copy_points_job': 'backup_job',
+    'server_model': DEFAULT_MODEL,
 }
+DEFAULT_CONFIG.update((name, None) for name in CHOICES)  # None: as the server model says
 ERROR_CODES = {400: 'ParameterValidationFailure', 401: 'ResourceAccessDenied', 403: 'ResourceAccessDenied',
                404: 'ResourceNotFound', 409: 'OperationConflict', 500: 'HttpError'}
 
@@ -54,9 +59,11 @@ class ApiError(Exception):
 
 
 class Reply:
-    def __init__(self, status=200, body=None, headers=None, stream=None, export=None):
+    def __init__(self, status=200, body=None, headers=None, stream=None, export=None, spec_body=None):
         self.status, self.body, self.headers = status, body, headers or {}
         self.stream, self.export = stream, export
+        # What is checked against the spec instead of ``body`` (a documented departure, see models.py).
+        self.spec_body = spec_body
 
 
 def now():
@@ -110,6 +117,12 @@ class State:
             self.exports = []
             self.email_settings, self.email_password_set, self.oauth_requests = smtp_settings.initial_state()
             self.directory = Directory(self)  # the simulated Microsoft identity platform (identity.py)
+            self.operations = []  # every restore call, whichever session id it answered with
+
+    def choice(self, name):
+        """The value of one server-model choice: set on its own, or the model's."""
+        value = self.config.get(name)
+        return choices_of(self.config.get('server_model') or DEFAULT_MODEL)[name] if value is None else value
 
     # ------------------------------------------------------------------ tokens
     def issue_tokens(self, user):
@@ -118,8 +131,9 @@ class State:
         issued = now()
         self.tokens[access] = (user, time.time() + lifetime, refresh)
         self.refresh_tokens[refresh] = user
+        stamp = iso if self.choice('token_times') == 'iso8601' else (lambda m: format_datetime(m, usegmt=True))
         return {'access_token': access, 'refresh_token': refresh, 'token_type': 'bearer', 'expires_in': lifetime,
-                'userName': user, '.issued': iso(issued), '.expires': iso(issued + timedelta(seconds=lifetime))}
+                'userName': user, '.issued': stamp(issued), '.expires': stamp(issued + timedelta(seconds=lifetime))}
 
     def check_bearer(self, header):
         if not header or not header.lower().startswith('bearer '):
@@ -221,7 +235,7 @@ class Api:
                 raise ApiError(400, 'The restore session %s describes a restore operation; it cannot be explored.'
                                % session['id'])
             if session['state'] != 'Working':
-                raise ApiError(400, 'The restore session %s is stopped.' % session['id'])
+                raise ApiError(int(self.s.choice('stopped_session')), 'The restore session %s is stopped.' % session['id'])
         return session
 
     def _org_of(self, session):
@@ -309,16 +323,29 @@ class Api:
         if grant == 'password':
             if not self.s.check_password(form.get('username'), form.get('password')):
                 self.s.counters['failed_logins'] += 1
-                raise ApiError(400, 'Invalid user name or password.', 'ResourceAccessDenied')
+                return self._token_refused('Invalid user name or password.')
             self.s.counters['logins'] += 1
-            return Reply(200, self.s.issue_tokens(self.s.username))
+            return self._tokens(self.s.username)
         if grant == 'refresh_token':
             user = self.s.refresh_tokens.pop(form.get('refresh_token') or '', None)
             if user is None:
-                raise ApiError(400, 'The refresh token is invalid, expired or already used.', 'ResourceAccessDenied')
+                return self._token_refused('The refresh token is invalid, expired or already used.')
             self.s.counters['refreshes'] += 1
-            return Reply(200, self.s.issue_tokens(user))
+            return self._tokens(user)
         raise ApiError(400, 'grant_type: %s is not simulated (password and refresh_token are).' % grant)
+
+    def _token_refused(self, message):
+        if self.s.choice('invalid_password') == 'oauth':
+            return Reply(400, {'error': 'invalid_grant'})
+        raise ApiError(400, message, 'ResourceAccessDenied')
+
+    def _tokens(self, user):
+        answer = self.s.issue_tokens(user)
+        if self.s.choice('token_times') == 'iso8601':
+            return Reply(200, answer)
+        # RFC 1123 is what OWIN-based servers write; the spec says date-time, so the check sees ISO 8601.
+        moments = dict((k, iso(parsedate_to_datetime(answer[k]))) for k in ('.issued', '.expires'))
+        return Reply(200, answer, spec_body=dict(answer, **moments))
 
     def logout(self, ctx):
         entry = self.s.tokens.pop(ctx.token, None)
@@ -592,14 +619,22 @@ class Api:
             what = 'folder %s' % jobs[0][2].path
         else:
             what = '%d mailbox%s' % (len(jobs), '' if len(jobs) == 1 else 'es')
-        op = self._new_session(
-            org, '%s of %s from %s' % ('Operator restore' if operator else 'Restore', what, session['name']),
-            'operation', _parent=session['id'], _operation=ctx.template.rsplit('/', 1)[-1], _options=dict(body),
-            _stop_requested=False)
+        name = '%s of %s from %s' % ('Operator restore' if operator else 'Restore', what, session['name'])
+        extra = dict(_parent=session['id'], _operation=ctx.template.rsplit('/', 1)[-1], _options=dict(body),
+                     _stop_requested=False)
+        if self.s.choice('restore_session_id') == 'parent':
+            # The operation lives in the explore session: its events join that session's.
+            op = dict(id=session['id'], name=name, state='Working', result='Success', eTag=1, creationTime=iso(now()),
+                      endTime=None, _kind='operation', _org=session['_org'], _events=session['_events'],
+                      _statistics=None, _shared=session, **extra)
+        else:
+            op = self._new_session(org, name, 'operation', _shared=None, **extra)
         if operator and body.get('reason'):
             op['reason'] = body['reason']
+        self.s.operations.append(op)
         # The first mailbox's event exists as soon as the call returns: Running.
-        op['_events'].append(self._event(op, 1, jobs[0][0], target, now()))
+        op['_first_event'] = self._event(op, len(op['_events']) + 1, jobs[0][0], target, now())
+        op['_events'].append(op['_first_event'])
         thread = threading.Thread(target=self._run_restore, name='restore-%s' % op['id'][:8],
                                   args=(session, op, jobs, target, dict(body), operation, self.s.generation),
                                   daemon=True)
@@ -649,14 +684,15 @@ class Api:
             with state.lock:
                 if state.generation != generation:
                     return
-                if op['_stop_requested'] and index > 0:
+                shared = op['_shared']
+                if (op['_stop_requested'] or (shared is not None and shared['state'] == 'Stopped')) and index > 0:
                     stopped = True  # the first mailbox began when the call returned (Running): it finishes
                 if index == 0:
-                    event = op['_events'][0]
+                    event = op['_first_event']
                     started = parse_time(event['startTime'])
                 else:
                     started = now()
-                    event = self._event(op, index + 1, mailbox, target, started)
+                    event = self._event(op, len(op['_events']) + 1, mailbox, target, started)
                     op['_events'].append(event)
                 if stopped:
                     event.update(status='Cancelled', endTime=iso(started), message='Stopped by the user before it began.')
@@ -672,20 +708,28 @@ class Api:
                 status = 'Failed' if error else ('Warning' if counts['failed'] else 'Success')
                 ended = now()
                 event.update(status=status, endTime=iso(ended), duration=_duration(ended - started),
-                             message=error or '%s: created %d, merged %d, failed %d, skipped %d items.' % (
-                                 mailbox.email, counts['created'], counts['merged'], counts['failed'],
-                                 counts['skipped']))
+                             message=error or self._counts_message(mailbox, counts))
                 per_mailbox.append((mailbox, counts, status, error))
                 per_item.extend(details)
         with state.lock:
             if state.generation != generation:
                 return
-            op['_statistics'] = self._statistics(per_mailbox, per_item, warnings, stopped)
+            op['_statistics'] = self._statistics(per_mailbox, per_item, warnings, stopped, operation)
             failed = any(status == 'Failed' for _m, _c, status, _e in per_mailbox)
             warned = stopped or any(status == 'Warning' for _m, _c, status, _e in per_mailbox)
             op.update(result='Failed' if failed else ('Warning' if warned else 'Success'), eTag=op['eTag'] + 1)
             if op['state'] != 'Stopped':
                 op.update(state='Stopped', endTime=iso(now()))
+            shared = op['_shared']
+            if shared is not None:
+                # The explore session keeps the worst result so far; its statistics are the latest
+                # operation's or the sums over all of them, as the model says.
+                if self.s.choice('statistics_scope') == 'session' and shared['_statistics']:
+                    shared['_statistics'] = _add_statistics(shared['_statistics'], op['_statistics'])
+                else:
+                    shared['_statistics'] = op['_statistics']
+                order = {'Success': 0, 'Warning': 1, 'Failed': 2}
+                shared.update(result=max(shared['result'], op['result'], key=order.get), eTag=shared['eTag'] + 1)
 
     def _restore_mailbox(self, session, mailbox, items, target, opts, pit, operation):
         """Apply one mailbox's part of a restore to production; (counts, item details, error, warnings)."""
@@ -744,10 +788,23 @@ class Api:
                 details.append(detail)
         return counts, details, None, notes
 
-    @staticmethod
-    def _statistics(per_mailbox, per_item, warnings, stopped):
+    def _counts_message(self, mailbox, counts):
+        if self.s.choice('restore_counts') == 'event':
+            return 'Restored mailbox %s: %d created, %d merged, %d failed, %d skipped.' % (
+                mailbox.email, counts['created'], counts['merged'], counts['failed'], counts['skipped'])
+        return '%s: created %d, merged %d, failed %d, skipped %d items.' % (
+            mailbox.email, counts['created'], counts['merged'], counts['failed'], counts['skipped'])
+
+    def _statistics(self, per_mailbox, per_item, warnings, stopped, operation):
+        """The statistics of one operation: BulkMailbox entries for a bulk restore (every restore when the
+        model says so), Item entries for item restores; no counts at all when the model keeps them in
+        the events' messages."""
+        counted = self.s.choice('restore_counts') == 'statistics'
+        with_mailboxes = counted and (operation == 'mailboxes' or self.s.choice('mailbox_statistics') == 'every')
         items = []
         for mailbox, counts, status, error in per_mailbox:
+            if not with_mailboxes:
+                continue
             detail = {'id': mailbox.id, 'name': mailbox.name, 'title': 'Mailbox %s' % mailbox.email,
                       'itemType': 'ExchangeMailbox', 'status': status, 'itemRestoreDetailsType': 'BulkMailbox',
                       'mailboxEmail': mailbox.email, 'mailboxIsArchive': mailbox.is_archive,
@@ -757,8 +814,10 @@ class Api:
             if error:
                 detail.update(cannotContinueMailboxError=error, error=error)
             items.append(detail)
-        items.extend(per_item)  # item restores: one Item entry per item after the mailbox summaries
-        total = dict((k, sum(c[k] for _m, c, _s, _e in per_mailbox)) for k in ('created', 'merged', 'failed', 'skipped'))
+        if counted:
+            items.extend(per_item)  # item restores: one Item entry per item after the mailbox summaries
+        total = dict((k, sum(c[k] for _m, c, _s, _e in per_mailbox) if counted else 0)
+                     for k in ('created', 'merged', 'failed', 'skipped'))
         notes = list(warnings)
         if stopped:
             notes.append('The restore was stopped before every mailbox was processed.')
@@ -804,6 +863,17 @@ class Api:
         return Reply(204)
 
     # ------------------------------------------------------------------ exports
+    def range_honoured(self, record):
+        """Whether a download answers "Range: bytes=N-": every one, or (as the model says) the mailbox export only."""
+        return self.s.choice('download_range') == 'every' or record['scope'].startswith('mailbox:')
+
+    @classmethod
+    def operation_view(cls, op):
+        """A restore call as GET /_sim/operations shows it."""
+        return {'sessionId': op['id'], 'parentSessionId': op['_parent'], 'operation': op['_operation'],
+                'options': redact(op['_options']), 'name': op['name'], 'state': op['state'], 'result': op['result'],
+                'ownSession': op['_shared'] is None}
+
     def export(self, ctx):
         session = self._session(ctx.params)
         org = self._org_of(session)
@@ -866,6 +936,16 @@ class Api:
         self.s.exports.append(record)
         return Reply(200, stream=stream, export=record,
                      headers={'Content-Disposition': 'attachment; filename="%s"' % filename})
+
+
+def _add_statistics(before, latest):
+    """Statistics summed over two operations of one session."""
+    total = dict(before)
+    for key in ('totalItemsCount', 'restoredItemsCount', 'failedItemsCount', 'skippedItemsCount'):
+        total[key] = before[key] + latest[key]
+    for key in ('warnings', 'errors', 'items'):
+        total[key] = list(before.get(key) or []) + list(latest.get(key) or [])
+    return total
 
 
 def _duration(delta):

@@ -19,6 +19,7 @@ import traceback
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl, unquote, urlsplit
 
+from . import models
 from .api import Api, ApiError, State, now, redact
 from .data import LAST_BACKUP, iso, parse_time
 from .operators import ANONYMOUS
@@ -216,13 +217,17 @@ class Simulator:
     """The simulated VB365 server. ``start()`` it, use ``url``, ``ca_path`` and ``state``, ``stop()`` it."""
 
     def __init__(self, username, password, state_dir, port=0, latency_ms=0, token_lifetime=3600,
-                 bulk_mailboxes=1000, strict=True, seed=1, restore_delay_ms=None, host='127.0.0.1'):
+                 bulk_mailboxes=1000, strict=True, seed=1, restore_delay_ms=None, host='127.0.0.1',
+                 server_model=None):
         if not username or not password:
             raise ValueError('the simulator needs a user name and a password')
+        if server_model is not None:
+            models.choices_of(server_model)  # an unknown model is a ValueError naming the known ones
         self.state_dir = str(state_dir)
         self.host, self.port = host, port
         self.state = State(username, password, seed=seed, bulk_mailboxes=bulk_mailboxes, latency_ms=latency_ms,
-                           token_lifetime=token_lifetime, strict=strict, restore_delay_ms=restore_delay_ms)
+                           token_lifetime=token_lifetime, strict=strict, restore_delay_ms=restore_delay_ms,
+                           server_model=server_model)
         self.api = Api(self.state)
         self.router = Router(self.api.routes)
         self.validator = default_validator()
@@ -368,7 +373,8 @@ class Simulator:
             return handler.drop()
         if reply.stream is not None:
             return self._send_stream(handler, entry, path, reply, fault, started)
-        problems = self._check_response(method, path, reply.status, reply.body)
+        problems = self._check_response(method, path, reply.status,
+                                        reply.body if reply.spec_body is None else reply.spec_body)
         if problems:
             with state.lock:
                 state.violations.extend('response: %s' % p for p in problems)
@@ -409,7 +415,7 @@ class Simulator:
         status = 200
         headers = dict(reply.headers)
         match = re.match(r'^\s*bytes=(\d+)-\s*$', handler.headers.get('Range') or '')
-        if match and 0 < int(match.group(1)) < total:
+        if match and 0 < int(match.group(1)) < total and self.api.range_honoured(record):
             # Only "bytes=N-" is honoured; any other Range (or one past the end) gets the whole file.
             start = int(match.group(1))
             status = 206
@@ -474,6 +480,9 @@ class Simulator:
                     unknown = sorted(set(body or {}) - set(state.config))
                     if unknown:
                         return 400, {'message': 'unknown config keys: %s (known: %s)' % (unknown, sorted(state.config))}
+                    problem = models.config_problem(body)
+                    if problem:
+                        return 400, {'message': problem}
                     state.config.update(body or {})
                 return 200, dict(state.config)
             if name == 'faults':
@@ -502,6 +511,8 @@ class Simulator:
                 return 200, list(state.violations)
             if name == 'sessions':
                 return 200, [self.api.control_view(s) for s in state.sessions.values()]
+            if name == 'operations':
+                return 200, [self.api.operation_view(op) for op in state.operations]
             if name == 'sent':
                 return 200, list(state.sent)
             if name == 'identity' or name.startswith('identity/'):
