@@ -10,6 +10,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import base64
+import re
 import time
 
 from ansible_collections.vb365.restore.plugins.module_utils.errors import (
@@ -235,6 +236,17 @@ def target_body(target, accepted, endpoint):
 
 # ---------------------------------------------------------------------------- waiting
 TERMINAL_EVENT_STATES = ('Success', 'Warning', 'Failed', 'Cancelled', 'Skipped')
+TOTAL_FIELDS = (('total', 'totalItemsCount'), ('restored', 'restoredItemsCount'), ('failed', 'failedItemsCount'),
+                ('skipped', 'skippedItemsCount'))
+COUNT_WORDS = ('created', 'merged', 'failed', 'skipped')
+# Where a figure of a report came from (the values of ``restore.sources``).
+FROM_STATISTICS = 'statistics'  # the Statistics of the restore's own session
+FROM_STATISTICS_CHANGE = 'statistics_change'  # what the shared session's Statistics gained since the request
+FROM_MAILBOX_STATISTICS = 'mailbox_statistics'  # the BulkMailbox entries of the Statistics
+FROM_EVENTS = 'events'  # the counts in the messages of this restore's own events
+
+_NUMBER_FIRST = re.compile(r'(\d+)\s+(%s)\b' % '|'.join(COUNT_WORDS), re.I)
+_WORD_FIRST = re.compile(r'\b(%s)\s*:?\s*(\d+)' % '|'.join(COUNT_WORDS), re.I)
 
 
 def _statistics(client, session_id):
@@ -244,105 +256,281 @@ def _statistics(client, session_id):
         return {}
 
 
-def follow_restore(client, session_id, timeout, poll_interval=2.0, parent_session_id=None, sleep=None, clock=None):
+def snapshot(client, session_id):
+    """What a session holds before a restore is sent: its event ids and statistics.
+
+    A server may answer a restore with the id of the session it was sent to; the events and
+    statistics that were there before the request then belong to earlier operations.
+    """
+    return {'event_ids': set(e.get('id') for e in read_events(client, session_id)),
+            'statistics': _statistics(client, session_id)}
+
+
+def follow_restore(client, session_id, timeout, poll_interval=2.0, parent_session_id=None, sleep=None, clock=None,
+                   before=None):
     """Poll an asynchronous restore until it ends or ``timeout`` seconds pass; return its report.
 
     The restore's own session becomes Stopped when it ends.  If a server answers with the
-    parent session's id instead, the restore is over when its events have all ended.
-    Token refresh is the client's job, so waits longer than the token lifetime keep working.
+    parent session's id instead, the restore is the events that appeared after the request
+    (``before``: the parent's ``snapshot`` taken before it), and it is over when they have all
+    ended and stayed so between two looks.  Token refresh is the client's job, so waits longer
+    than the token lifetime keep working.
     """
     sleep = sleep or time.sleep
     clock = clock or time.time
     deadline = clock() + timeout
-    same_as_parent = parent_session_id is not None and session_id == parent_session_id
+    shared = parent_session_id is not None and session_id == parent_session_id
+    before = before if shared else None
     interval = min(max(poll_interval, 0.05), 30.0)
+    last_look = None
     while True:
         session = client.get('/RestoreSessions/%s' % session_id) or {}
         events = read_events(client, session_id)
-        if same_as_parent:
-            done = bool(events) and all(e.get('status') in TERMINAL_EVENT_STATES for e in events)
+        if before is not None:
+            events = [e for e in events if e.get('id') not in before['event_ids']]
+        if shared:
+            look = [(e.get('id'), e.get('status')) for e in events]
+            ended = bool(events) and all(e.get('status') in TERMINAL_EVENT_STATES for e in events)
+            done = ended and look == last_look
+            last_look = look if ended else None
         else:
             done = session.get('state') == 'Stopped'
         if done:
-            return build_report(session_id, session, events, _statistics(client, session_id))
+            return build_report(session_id, session, events, _statistics(client, session_id),
+                                before=before['statistics'] if before else None, shared=shared)
         if clock() >= deadline:
-            report = build_report(session_id, session, events, _statistics(client, session_id))
+            report = build_report(session_id, session, events, _statistics(client, session_id),
+                                  before=before['statistics'] if before else None, shared=shared)
             raise Vb365TimeoutError(
                 'the restore %s did not finish within %d seconds; it goes on on the server: follow it with '
                 'vb365.restore.restore_session_info session_id=%s' % (session_id, timeout, session_id),
                 details={'restore': report})
+        if last_look is not None:
+            sleep(min(interval, 1.0))  # ended: one more look shows whether more events come
+            continue
         sleep(min(interval, max(0.0, deadline - clock())) or interval)
         # Poll gently: start quick, then slow down up to 15 s between looks.
         interval = min(interval * 1.5, 15.0)
 
 
-def build_report(session_id, session, events, statistics):
-    """Totals, per-mailbox counts and events of a restore, as modules return them."""
-    per_mailbox = []
-    per_item = []
-    created = merged = 0
-    for detail in statistics.get('items') or []:
-        kind = detail.get('itemRestoreDetailsType')
-        if kind == 'BulkMailbox' or 'mailboxEmail' in detail:
-            entry = {
-                'email': detail.get('mailboxEmail'),
-                'name': detail.get('name'),
-                'is_archive': bool(detail.get('mailboxIsArchive')),
-                'status': detail.get('status'),
-                'created': detail.get('createdMailboxItemsCount', 0),
-                'merged': detail.get('mergedMailboxItemsCount', 0),
-                'failed': detail.get('failedMailboxItemsCount', 0),
-                'skipped': detail.get('skippedMailboxItemsCount', 0),
-            }
-            if detail.get('cannotContinueMailboxError') or detail.get('error'):
-                entry['error'] = detail.get('cannotContinueMailboxError') or detail.get('error')
-            created += entry['created'] or 0
-            merged += entry['merged'] or 0
-            per_mailbox.append(entry)
-        else:
+def counts_in_message(message):
+    """created / merged / failed / skipped counts written in an event's message, or None.
+
+    Both "2 created, 5 merged" and "created 2, merged 5" are read; a count not named is 0.
+    """
+    text = message or ''
+    number_first = [(word.lower(), int(n)) for n, word in _NUMBER_FIRST.findall(text)]
+    word_first = [(word.lower(), int(n)) for word, n in _WORD_FIRST.findall(text)]
+    found = word_first if len(word_first) > len(number_first) else number_first
+    if not found:
+        return None
+    counts = dict((word, 0) for word in COUNT_WORDS)
+    for word, number in found:
+        counts[word] += number
+    return counts
+
+
+def _totals_of(statistics):
+    return dict((key, int(statistics.get(field) or 0)) for key, field in TOTAL_FIELDS)
+
+
+def _statistics_scope(before, after, event_sums):
+    """Whether a shared session's statistics are the latest operation's or sums over the session.
+
+    The spec does not say. Statistics that went down, or that were empty before, are the
+    operation's own; entries that grew after the earlier ones are sums; otherwise the counts in
+    this restore's events tell which reading fits, and without them the change is taken.
+    """
+    was, now = _totals_of(before), _totals_of(after)
+    old_items, new_items = before.get('items') or [], after.get('items') or []
+    if not any(was.values()) and not old_items:
+        return 'operation'
+    if any(now[key] < was[key] for key in now):
+        return 'operation'
+    if old_items and len(new_items) > len(old_items) and new_items[:len(old_items)] == old_items:
+        return 'session'
+    if event_sums is not None:
+        told = (event_sums['created'] + event_sums['merged'], event_sums['failed'], event_sums['skipped'])
+        if told == (now['restored'] - was['restored'], now['failed'] - was['failed'], now['skipped'] - was['skipped']):
+            return 'session'
+        if told == (now['restored'], now['failed'], now['skipped']):
+            return 'operation'
+    return 'session'
+
+
+def _added(before, after):
+    """The part of a list that is new: what follows the earlier entries, or all of it when they are gone."""
+    before, after = before or [], after or []
+    if before and after[:len(before)] == before:
+        return after[len(before):]
+    return after
+
+
+def _mailbox_entry(detail):
+    entry = {
+        'email': detail.get('mailboxEmail'),
+        'name': detail.get('name'),
+        'is_archive': bool(detail.get('mailboxIsArchive')),
+        'status': detail.get('status'),
+        'created': detail.get('createdMailboxItemsCount', 0),
+        'merged': detail.get('mergedMailboxItemsCount', 0),
+        'failed': detail.get('failedMailboxItemsCount', 0),
+        'skipped': detail.get('skippedMailboxItemsCount', 0),
+        'source': FROM_MAILBOX_STATISTICS,
+    }
+    if detail.get('cannotContinueMailboxError') or detail.get('error'):
+        entry['error'] = detail.get('cannotContinueMailboxError') or detail.get('error')
+    return entry
+
+
+def _event_entry(event, counts):
+    entry = {'email': event.get('itemName') or event.get('source') or event.get('title'), 'name': event.get('title'),
+             'status': event.get('status'), 'source': FROM_EVENTS if counts else None}
+    entry.update(counts or dict((word, None) for word in COUNT_WORDS))
+    if event.get('status') == 'Failed':
+        entry['error'] = event.get('message')
+    return entry
+
+
+def _event_status(events):
+    states = set(e.get('status') for e in events)
+    if 'Failed' in states:
+        return 'Failed'
+    if states & {'Warning', 'Cancelled'}:
+        return 'Warning'
+    return 'Success'
+
+
+def build_report(session_id, session, events, statistics, before=None, shared=False):
+    """Totals, per-mailbox counts, status and events of one restore, as modules return them.
+
+    ``events`` are this restore's own; ``shared``: the server answered with the session the
+    restore was sent to, whose statistics were ``before`` when it was sent.  Every figure comes
+    from what the spec defines for the operation; ``sources`` says where each one came from.
+    """
+    restore_events = [e for e in events if e.get('type') in (None, 'Restore')] or events
+    parsed = [counts_in_message(e.get('message')) for e in restore_events]
+    told = [c for c in parsed if c]
+    event_sums = dict((w, sum(c[w] for c in told)) for w in COUNT_WORDS) if told else None
+
+    statistics = statistics or {}
+    scope = 'operation'
+    if shared and before is not None:
+        scope = _statistics_scope(before, statistics, event_sums)
+    details = statistics.get('items') or []
+    warnings, errors = statistics.get('warnings') or [], statistics.get('errors') or []
+    totals = _totals_of(statistics)
+    if scope == 'session':
+        details = _added(before.get('items'), details)
+        warnings, errors = _added(before.get('warnings'), warnings), _added(before.get('errors'), errors)
+        was = _totals_of(before)
+        totals = dict((key, totals[key] - was[key]) for key in totals)
+    stats_source = FROM_STATISTICS_CHANGE if scope == 'session' else FROM_STATISTICS
+
+    per_mailbox, per_item = [], []
+    for detail in details:
+        if detail.get('itemRestoreDetailsType') == 'BulkMailbox':
+            per_mailbox.append(_mailbox_entry(detail))
+        elif detail.get('itemRestoreDetailsType') in (None, 'Item'):
             item = {'id': detail.get('id'), 'name': detail.get('name') or detail.get('title'),
                     'status': detail.get('status')}
-            if detail.get('error'):
-                item['error'] = detail['error']
-            if detail.get('path'):
-                item['path'] = detail['path']
+            for key in ('error', 'path'):
+                if detail.get(key):
+                    item[key] = detail[key]
             per_item.append(item)
-    result = session.get('result')
-    failed_events = [e for e in events if e.get('status') == 'Failed']
-    if result is None:
-        result = 'Failed' if failed_events else ('Warning' if any(e.get('status') == 'Warning' for e in events) else 'Success')
-    report = {
+    sources = {}
+    if per_mailbox:
+        sources['mailboxes'] = FROM_MAILBOX_STATISTICS
+        created = sum(m['created'] or 0 for m in per_mailbox)
+        merged = sum(m['merged'] or 0 for m in per_mailbox)
+        sources['created'] = sources['merged'] = FROM_MAILBOX_STATISTICS
+    else:
+        per_mailbox = [_event_entry(e, c) for e, c in zip(restore_events, parsed)]
+        sources['mailboxes'] = FROM_EVENTS
+        created = merged = None
+        if event_sums:
+            created, merged = event_sums['created'], event_sums['merged']
+            sources['created'] = sources['merged'] = FROM_EVENTS
+    # A server that keeps its counts only in the events' messages leaves its statistics at zero.
+    silent = not any(totals.values())
+    figures = {'total': None, 'restored': None, 'failed': None, 'skipped': None}
+    if silent and event_sums:
+        figures.update(restored=event_sums['created'] + event_sums['merged'], failed=event_sums['failed'],
+                       skipped=event_sums['skipped'], total=sum(event_sums.values()))
+        for key in figures:
+            sources[key] = FROM_EVENTS
+    elif statistics:
+        figures.update(totals)
+        for key in figures:
+            sources[key] = stats_source
+    for key in ('created', 'merged'):
+        sources.setdefault(key, None)
+    for key in figures:
+        sources.setdefault(key, None)
+
+    if shared:
+        result = _event_status(events) if events else None
+    else:
+        result = session.get('result') if session.get('state') == 'Stopped' else None
+        if result is None and events:
+            result = _event_status(events)
+    if result != 'Failed' and any(m.get('status') == 'Failed' for m in per_mailbox):
+        result = 'Failed'
+    totals_out = dict(figures, created=created, merged=merged)
+    return {
         'session_id': session_id,
+        'shared_session': bool(shared),
         'state': session.get('state'),
         'status': result,
-        'totals': {
-            'total': statistics.get('totalItemsCount', 0),
-            'restored': statistics.get('restoredItemsCount', 0),
-            'failed': statistics.get('failedItemsCount', 0),
-            'skipped': statistics.get('skippedItemsCount', 0),
-            'created': created,
-            'merged': merged,
-        },
+        'totals': totals_out,
+        'sources': sources,
+        'changed': restored_anything(totals_out),
         'mailboxes': per_mailbox,
         'item_details': per_item,
-        'warnings': statistics.get('warnings') or [],
-        'errors': statistics.get('errors') or [],
+        'warnings': warnings,
+        'errors': errors,
         'events': [to_snake(e) for e in events],
-        'start_time': session.get('creationTime'),
-        'end_time': session.get('endTime'),
+        'start_time': min([e.get('startTime') for e in events if e.get('startTime')] or [None]) if shared
+        else session.get('creationTime'),
+        'end_time': None if shared else session.get('endTime'),
     }
-    return report
 
 
-def finish_restore(mod, report):
-    """Apply a finished restore's outcome to the module: Failed fails, Warning warns."""
-    if report['status'] == 'Failed':
-        failing = [e for e in report['events'] if e.get('status') == 'Failed']
-        reasons = '; '.join('%s: %s' % (e.get('title') or '', e.get('message') or '') for e in failing[:10])
+def restored_anything(totals):
+    """Whether the figures say that something was written: items restored, or created or merged."""
+    return bool((totals.get('restored') or 0) > 0 or (totals.get('created') or 0) + (totals.get('merged') or 0) > 0)
+
+
+def failed_mailboxes(report):
+    return [m for m in report.get('mailboxes') or [] if m.get('status') == 'Failed']
+
+
+def finish_restore(mod, report, allow_partial=False):
+    """Apply a finished restore's outcome to the module: Failed fails, Warning warns.
+
+    A mailbox that failed fails the task, naming it and its error, unless ``allow_partial``
+    and another mailbox of the restore was restored; it is then a warning.
+    """
+    failed = failed_mailboxes(report)
+    partial = allow_partial and failed and len(failed) < len(report.get('mailboxes') or [])
+    if (report['status'] == 'Failed' or failed) and not partial:
+        if failed:
+            reasons = '; '.join('%s: %s' % (m.get('email') or m.get('name'), m.get('error') or 'failed')
+                                for m in failed[:10])
+            if len(failed) > 10:
+                reasons += '; and %d more mailboxes' % (len(failed) - 10)
+        else:
+            failing = [e for e in report['events'] if e.get('status') == 'Failed']
+            reasons = '; '.join('%s: %s' % (e.get('title') or '', e.get('message') or '') for e in failing[:10])
         errors = '; '.join(report['errors'][:10])
         raise Vb365RestoreFailed(
             'the restore %s failed: %s' % (report['session_id'], reasons or errors or 'see the events'),
             details={'restore': report})
+    if partial:
+        report['partial'] = True
+        for mailbox in failed[:20]:
+            mod.module.warn('restore %s: mailbox %s failed (allow_partial is set): %s' % (
+                report['session_id'], mailbox.get('email') or mailbox.get('name'), mailbox.get('error') or 'failed'))
     if report['status'] == 'Warning':
         for warning in (report['warnings'] or ['the restore %s finished with warnings' % report['session_id']])[:20]:
             mod.module.warn('restore %s: %s' % (report['session_id'], warning))
@@ -353,9 +541,15 @@ def start_and_follow(mod, path, body, describe, parent_session_id, started=None)
 
     ``started(session_id)``, when given, is called once the server has accepted the request.
 
+    The parent session's events and statistics are read before the request, so that an answer
+    with the parent's own id is told apart from what the session did before.
+
     The POST is never sent twice. When its answer is lost the error says that the restore may have
     started and how to find it; when following it fails, the error keeps its id.
     """
+    before = None
+    if not mod.check_mode and mod.params.get('wait', True):
+        before = snapshot(mod.client, parent_session_id)
     try:
         answer = mod.write('POST', path, body, describe=describe)
     except Vb365Error as exc:
@@ -375,7 +569,7 @@ def start_and_follow(mod, path, body, describe, parent_session_id, started=None)
         return {'session_id': session_id, 'state': 'Working', 'status': None}
     try:
         report = follow_restore(mod.client, session_id, mod.params['wait_timeout'], mod.params['poll_interval'],
-                                parent_session_id=parent_session_id)
+                                parent_session_id=parent_session_id, before=before)
     except Vb365Error as exc:
         if 'restore' not in exc.details:
             exc.msg += ' (the restore %s had started; follow it with vb365.restore.restore_session_info session_id=%s)' % (
@@ -414,11 +608,11 @@ def start_all(mod, planned, parent_session_id, started=None, finished=None):
     return reports
 
 
-def conclude(mod, reports):
+def conclude(mod, reports, allow_partial=False):
     """Put the merged outcome of a module's restore requests into its result.
 
-    ``changed`` is true when items were created or merged (or when the restore was only
-    started, ``wait: false``); a Failed restore fails the task, a Warning warns.
+    ``changed`` is true when the figures say that anything was restored (or when the restore
+    was only started, ``wait: false``); a Failed restore fails the task, a Warning warns.
     """
     if mod.check_mode:
         return
@@ -427,9 +621,8 @@ def conclude(mod, reports):
     if report.get('status') is None:
         mod.result['changed'] = True
     else:
-        totals = report.get('totals') or {}
-        mod.result['changed'] = bool(totals.get('created') or totals.get('merged'))
-    finish_restore(mod, report)
+        mod.result['changed'] = bool(report.get('changed'))
+    finish_restore(mod, report, allow_partial)
 
 
 def check_wait_options(params):
@@ -440,7 +633,11 @@ def check_wait_options(params):
 
 
 def merge_reports(reports):
-    """One report for several restore calls (batches, or one call per mailbox)."""
+    """One report for several restore calls (batches, or one call per mailbox).
+
+    A total is the sum of the calls' figures, or None when no call gave it; its source is the
+    calls' sources, comma-separated when they differ.
+    """
     reports = [r for r in reports if r]
     if not reports:
         return None
@@ -450,16 +647,27 @@ def merge_reports(reports):
     merged = {
         'session_id': reports[0].get('session_id'),
         'session_ids': [r.get('session_id') for r in reports],
+        'shared_session': any(r.get('shared_session') for r in reports),
         'state': 'Stopped' if all(r.get('state') == 'Stopped' for r in reports) else 'Working',
         'status': max((r.get('status') for r in reports), key=lambda s: order.get(s, 0)),
         'totals': {},
+        'sources': {},
+        'changed': any(r.get('changed') for r in reports),
         'mailboxes': [], 'item_details': [], 'warnings': [], 'errors': [], 'events': [],
         'start_time': reports[0].get('start_time'),
         'end_time': reports[-1].get('end_time'),
     }
     for report in reports:
         for key, value in (report.get('totals') or {}).items():
-            merged['totals'][key] = merged['totals'].get(key, 0) + (value or 0)
+            if value is not None:
+                merged['totals'][key] = (merged['totals'].get(key) or 0) + value
+            else:
+                merged['totals'].setdefault(key, None)
+        for key, source in (report.get('sources') or {}).items():
+            known = merged['sources'].setdefault(key, [])
+            if source and source not in known:
+                known.append(source)
         for key in ('mailboxes', 'item_details', 'warnings', 'errors', 'events'):
             merged[key].extend(report.get(key) or [])
+    merged['sources'] = dict((key, ', '.join(found) or None) for key, found in merged['sources'].items())
     return merged

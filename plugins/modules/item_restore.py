@@ -27,7 +27,8 @@ description:
   - Restores run asynchronously on the server; by default the module waits and reports what was created, merged,
     failed and skipped, item by item. Sending is synchronous.
   - The server decides item by item (create what is missing, merge what changed, skip what is the same), so a
-    second identical restore is safe; C(changed) is true only when items were created or merged.
+    second identical restore is safe; C(changed) is true when the server's figures for this restore say that
+    anything was restored (items restored, created or merged), and false only when they say that nothing was.
 author:
   - vb365.restore maintainers (@vb365-restore)
 extends_documentation_fragment:
@@ -214,8 +215,24 @@ restore:
       description: V(Success), V(Warning) or V(Failed); null when O(wait=false).
       type: str
     totals:
-      description: Item counts of all batches together (total, restored, failed, skipped, created, merged).
+      description:
+        - Item counts of all batches together (total, restored, failed, skipped, created, merged), each batch's own.
+        - A count the server did not give is null.
       type: dict
+    sources:
+      description:
+        - Where each figure of RV(restore.totals) came from - V(statistics), V(statistics_change),
+          V(mailbox_statistics), V(events) or null; see M(vb365.restore.mailbox_restore).
+      type: dict
+      version_added: 0.2.0
+    changed:
+      description: Whether the figures say that anything was restored.
+      type: bool
+      version_added: 0.2.0
+    shared_session:
+      description: Whether the server answered with the id of the session the restore was sent to.
+      type: bool
+      version_added: 0.2.0
     item_details:
       description: Per item, where the server reports it - id, name (subject), status, path it was restored to, error.
       type: list

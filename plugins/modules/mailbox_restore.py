@@ -24,8 +24,12 @@ description:
     merged, failed and skipped item counts of every mailbox. Several requests (batches, or one per mailbox) are
     followed one after the other, each for up to O(wait_timeout) seconds.
   - The server decides what to do with each item (create what is missing, merge what changed, skip what is the
-    same), so a second identical run is safe and reports mostly skipped items; the module reports C(changed) only
-    when items were created or merged.
+    same), so a second identical run is safe and reports mostly skipped items. C(changed) is true when the server's
+    figures for this restore say that anything was restored (items restored, created or merged), and false only
+    when they say that nothing was.
+  - The figures are this restore's own, also when the server answers with the id of the session the restore was
+    sent to - the events that appeared after the request and the change of the statistics since then, never an
+    earlier restore's. RV(restore.sources) says where each figure came from.
 author:
   - vb365.restore maintainers (@vb365-restore)
 extends_documentation_fragment:
@@ -83,6 +87,16 @@ options:
         O(journal).
     type: str
     version_added: 0.1.0
+  allow_partial:
+    description:
+      - Whether a restore in which some mailboxes failed (and others were restored) succeeds, with a warning naming
+        each failed mailbox and its error.
+      - By default a failed mailbox fails the task, naming the mailbox and the server's error. A mailbox the server
+        skipped (for example with O(skip_unresolved)) is not a failure. A restore in which every mailbox failed
+        always fails.
+    type: bool
+    default: false
+    version_added: 0.2.0
 seealso:
   - module: vb365.restore.restore_session
   - module: vb365.restore.mailbox_info
@@ -145,10 +159,36 @@ restore:
       description: V(Success), V(Warning) or V(Failed); null when O(wait=false).
       type: str
     totals:
-      description: Item counts of the whole restore (total, restored, failed, skipped, created, merged).
+      description:
+        - Item counts of this restore (total, restored, failed, skipped, created, merged).
+        - A count the server did not give for this restore is null (for example created and merged, which only
+          the per-mailbox statistics of a bulk restore or the events' messages carry).
       type: dict
+    sources:
+      description:
+        - Where each figure of RV(restore.totals) (and, under V(mailboxes), the per-mailbox list) came from -
+          V(statistics) (the statistics of the restore's own session), V(statistics_change) (what the statistics
+          of the session the restore was sent to gained since the request), V(mailbox_statistics) (the
+          per-mailbox entries of the statistics), V(events) (the counts written in this restore's own events), or
+          null (not given by the server).
+      type: dict
+      version_added: 0.2.0
+    changed:
+      description: Whether the figures say that anything was restored.
+      type: bool
+      version_added: 0.2.0
+    shared_session:
+      description: Whether the server answered with the id of the session the restore was sent to.
+      type: bool
+      version_added: 0.2.0
+    partial:
+      description: Present and true when some mailboxes failed and O(allow_partial) let the task succeed.
+      type: bool
+      version_added: 0.2.0
     mailboxes:
-      description: Per mailbox - email, name, is_archive, status, created, merged, failed, skipped, error.
+      description:
+        - Per mailbox - email, name, is_archive, status, created, merged, failed, skipped, error, and the source of
+          its counts (V(mailbox_statistics), V(events), or null when the server gave only its status).
       type: list
       elements: dict
     events:
@@ -314,7 +354,7 @@ def run(mod):
             return mailboxes[index * size:(index + 1) * size]
         hooks = {'started': lambda index, restore_id: journal.record(submitted_entries(batch(index), restore_id)),
                  'finished': lambda index, report: journal.record(journal_entries(batch(index), report))}
-    conclude(mod, start_all(mod, planned, session_id, **hooks))
+    conclude(mod, start_all(mod, planned, session_id, **hooks), allow_partial=params['allow_partial'])
 
 
 def main():
@@ -326,6 +366,7 @@ def main():
         batch_size=dict(type='int', default=500),
         journal=dict(type='path'),
         journal_scope=dict(type='str'),
+        allow_partial=dict(type='bool', default=False),
         target=dict(type='dict', options=TARGET_SPEC),
         exchange_credentials=dict(type='dict', options=EXCHANGE_CREDENTIALS_SPEC),
     )

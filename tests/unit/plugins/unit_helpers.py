@@ -119,3 +119,11 @@ def run_module(module, args, capsys, check_mode=False):
             pass
     out = capsys.readouterr().out
     return ModuleResult(json.loads(out.strip().splitlines()[-1]))
+
+
+def session_before_restore(api, session_url, events=(), statistics=None):
+    """The GETs a waiting restore sends before its POST: the session's events and statistics so far."""
+    import responses  # pylint: disable=import-outside-toplevel
+    api.add(responses.GET, session_url + '/Events', json={'offset': 0, 'limit': 10000, 'results': list(events)})
+    api.add(responses.GET, session_url + '/Statistics', json=statistics or {
+        'totalItemsCount': 0, 'restoredItemsCount': 0, 'failedItemsCount': 0, 'skippedItemsCount': 0, 'items': []})

@@ -9,7 +9,7 @@ import responses
 from ansible_collections.vb365.restore.plugins.module_utils.exchange import FEW_ITEM_IDS
 from ansible_collections.vb365.restore.plugins.modules import item_restore
 
-from unit_helpers import BASE, json_of, run_module, token_body
+from unit_helpers import session_before_restore, BASE, json_of, run_module, token_body
 from vb365sim.spec import default_validator
 
 SID = '0b6f1a4e-2c1d-4a57-9a3c-1f5b3c9d2e10'
@@ -278,6 +278,7 @@ def test_batches_split_the_items_and_the_report_merges_them(api, capsys, monkeyp
     by_id(api, ids)
     sessions = ['9a9a9a9a-0000-0000-0000-00000000000%d' % n for n in range(3)]
     for batch, session_id in zip((ids[0:2], ids[2:4], ids[4:]), sessions):
+        session_before_restore(api, ROOT)
         api.add(responses.POST, ITEMS + '/restore', json={'sessionId': session_id})
         followed(api, session_id, statistics=item_statistics([(i, 'Success') for i in batch]))
     done(api)
@@ -292,6 +293,7 @@ def test_batches_split_the_items_and_the_report_merges_them(api, capsys, monkeyp
 
 def test_a_restore_that_only_skips_is_unchanged(api, capsys):
     by_id(api)
+    session_before_restore(api, ROOT)
     api.add(responses.POST, ITEMS + '/restore', json={'sessionId': OP})
     followed(api, OP, statistics=item_statistics([(ID1, 'Skipped'), (ID2, 'Skipped')]))
     done(api)
@@ -302,6 +304,7 @@ def test_a_restore_that_only_skips_is_unchanged(api, capsys):
 def test_a_failed_batch_fails_the_task_and_stops_the_next_batches(api, capsys):
     ids = ['i-%d' % n for n in range(3)]
     by_id(api, ids)
+    session_before_restore(api, ROOT)
     api.add(responses.POST, ITEMS + '/restore', json={'sessionId': OP})
     followed(api, OP, result='Failed', statistics={'errors': ['Cannot open mailbox bob@contoso.onmicrosoft.com']})
     done(api)
