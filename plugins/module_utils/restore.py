@@ -527,7 +527,8 @@ def finish_restore(mod, report, allow_partial=False):
             'the restore %s failed: %s' % (report['session_id'], reasons or errors or 'see the events'),
             details={'restore': report})
     if partial:
-        report['partial'] = True
+        # The user accepted a partial restore: it is a success with warnings, not a failure.
+        report.update(partial=True, status='Warning')
         for mailbox in failed[:20]:
             mod.module.warn('restore %s: mailbox %s failed (allow_partial is set): %s' % (
                 report['session_id'], mailbox.get('email') or mailbox.get('name'), mailbox.get('error') or 'failed'))

@@ -9,6 +9,10 @@
 - ``runner`` (``runner.run(...)``) and ``run_playbook(...)``: ansible-playbook connected to it
   through VB365_SERVER, VB365_USERNAME, VB365_PASSWORD and VB365_CA_PATH.
 - ``playbook_runner``: ansible-playbook with no simulator (the harness's own tests).
+
+Server models (docs/simulator.md): the simulator plays the model named by VB365_SIM_MODEL
+(default ``reference``). A test marked ``@pytest.mark.every_model`` runs once per model (its id
+ends in ``[<model>]``), the simulator switched to that model for the test.
 """
 
 from __future__ import annotations
@@ -18,7 +22,16 @@ import os
 import pytest
 
 from harness import Runner, SimApi, random_credentials
+from vb365sim.models import MODELS
 from vb365sim.server import Simulator
+
+SERVER_MODEL = os.environ.get('VB365_SIM_MODEL') or 'reference'
+
+
+def pytest_generate_tests(metafunc):
+    """Tests marked every_model run under each server model."""
+    if metafunc.definition.get_closest_marker('every_model') and 'simulator' in metafunc.fixturenames:
+        metafunc.parametrize('simulator', list(MODELS), indirect=True)
 
 
 @pytest.fixture(scope='session')
@@ -27,7 +40,8 @@ def simulator_server(tmp_path_factory):
     username, password = random_credentials()
     sim = Simulator(username=username, password=password, state_dir=str(tmp_path_factory.mktemp('sim')),
                     latency_ms=0, token_lifetime=3600, bulk_mailboxes=250, strict=True,
-                    restore_delay_ms=50)  # asynchronous restores finish in 50 ms instead of 300
+                    restore_delay_ms=50,  # asynchronous restores finish in 50 ms instead of 300
+                    server_model=SERVER_MODEL)
     sim.username, sim.password = username, password
     sim.start()
     yield sim
@@ -35,10 +49,14 @@ def simulator_server(tmp_path_factory):
 
 
 @pytest.fixture
-def simulator(simulator_server):
-    """The simulator, checked against the spec and reset after each test."""
+def simulator(simulator_server, request):
+    """The simulator, checked against the spec and reset after each test (to the test's server model)."""
     control = SimApi(simulator_server.url, simulator_server.ca_path)
     control.post('reset')
+    model = getattr(request, 'param', None)
+    if model:
+        control.post('config', {'server_model': model})
+    simulator_server.model = model or SERVER_MODEL
     yield simulator_server
     try:
         violations = control.get('violations')

@@ -224,6 +224,12 @@ class SimApi:
         """The items of a mailbox in production (what restores wrote there)."""
         return self.get('production/%s%s' % (email, '?archive=1' if archive else ''))
 
+    def choice(self, name):
+        """The value of one server-model choice the simulator plays now (see vb365sim/models.py)."""
+        from vb365sim.models import choices_of  # pylint: disable=import-outside-toplevel
+        config = self.get('config')
+        return config[name] if config.get(name) is not None else choices_of(config['server_model'])[name]
+
     def working_sessions(self, kind='explore'):
         return [s for s in self.get('sessions') if s['state'] == 'Working' and s['kind'] == kind]
 
