@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from harness import assert_not_shown
 
 EXCHANGE_PASSWORD = 'Item-Exchange-Secret-7'
@@ -60,6 +62,7 @@ def action_posts(sim_api, suffix=''):
             if r['method'] == 'POST' and '/items/' in r['path'] and r['path'].endswith('/items/' + suffix)]
 
 
+@pytest.mark.every_model
 def test_deleted_invoices_found_by_a_query_come_back_once(runner, sim_api):
     def invoices():
         return [r for r in sim_api.production('alice@contoso.onmicrosoft.com') if 'Invoice' in r['subject']]
@@ -91,6 +94,7 @@ def test_deleted_invoices_found_by_a_query_come_back_once(runner, sim_api):
     assert invoices() == after
 
 
+@pytest.mark.every_model
 def test_restore_to_another_mailbox_folder(runner, sim_api):
     result = runner.run(play(mailbox='erin@contoso.onmicrosoft.com', query='subject:"quarterly report"',
                              target={'mailbox': 'frank@contoso.onmicrosoft.com', 'folder': 'From Erin'},
@@ -159,6 +163,7 @@ def test_empty_query_changes_nothing(runner, sim_api):
     assert action_posts(sim_api) == []
 
 
+@pytest.mark.every_model
 def test_a_3000_item_selection_goes_in_three_batches(runner, sim_api):
     result = runner.run(play(pre=find('reports@contoso.onmicrosoft.com', 'subject:"nightly report 0"', 3000),
                              mailbox='reports@contoso.onmicrosoft.com', items=FOUND_IDS, exchange_credentials=CREDS,
@@ -175,6 +180,7 @@ def test_a_3000_item_selection_goes_in_three_batches(runner, sim_api):
     assert len(landed) == 3000
 
 
+@pytest.mark.every_model
 def test_a_failed_restore_fails_the_task_and_stops_the_batches(runner, sim_api):
     run = runner.run(play(mailbox='broken@contoso.onmicrosoft.com', query='subject:invoice', batch_size=3,
                           exchange_credentials=CREDS), expect_rc=2)

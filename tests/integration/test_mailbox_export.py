@@ -7,6 +7,8 @@ import json
 import os
 import zipfile
 
+import pytest
+
 from vb365sim import exports
 
 BOB = 'bob@contoso.onmicrosoft.com'
@@ -74,6 +76,7 @@ def no_partial_files(directory):
     return [n for n in os.listdir(str(directory)) if '.part' in n or n.startswith('.vb365-manifest')] == []
 
 
+@pytest.mark.every_model
 def test_a_mailbox_export_is_the_served_bytes(runner, sim_api, tmp_path):
     dest = tmp_path / 'bob.pst'
     result = runner.run(play(mailbox=BOB, dest=str(dest))).result('Export')
@@ -86,6 +89,7 @@ def test_a_mailbox_export_is_the_served_bytes(runner, sim_api, tmp_path):
     assert no_partial_files(tmp_path) and os.path.exists(str(dest) + '.vb365.json')
 
 
+@pytest.mark.every_model
 def test_each_scope_and_the_server_file_name(runner, sim_api, tmp_path):
     items = [i['id'] for i in sim_api.get('backup/%s' % BOB) if i['folder'] == 'Inbox'][:2]
     cases = [({}, 'contoso.pst', 'organization:contoso.onmicrosoft.com:pit='),
@@ -112,6 +116,7 @@ def test_each_scope_and_the_server_file_name(runner, sim_api, tmp_path):
     assert run.result('Export 6')['scope']['item_count'] == 2
 
 
+@pytest.mark.every_model
 def test_msg_files_of_one_item_and_of_several(runner, sim_api, tmp_path):
     one, several = tmp_path / 'item.msg', tmp_path / 'reports.zip'
     run = runner.run(play({'mailbox': BOB, 'query': 'subject:"quarterly report 16"', 'format': 'msg', 'dest': str(one)},
@@ -155,6 +160,7 @@ def test_a_zip_of_parts_split_at_the_limit(runner, sim_api, tmp_path):
     assert manifest['files'] == parts and manifest['request']['body'] == body
 
 
+@pytest.mark.every_model
 def test_a_cut_at_40_percent_resumes_with_range_and_fetches_no_byte_twice_beyond_one_buffer(runner, sim_api, tmp_path):
     size = 32 * MIB
     sim_api.config(export_size_bytes=size)
@@ -173,6 +179,7 @@ def test_a_cut_at_40_percent_resumes_with_range_and_fetches_no_byte_twice_beyond
     assert no_partial_files(tmp_path)
 
 
+@pytest.mark.every_model
 def test_a_failed_run_keeps_its_partial_file_and_the_next_run_resumes_it(runner, sim_api, tmp_path):
     size = 8 * MIB
     sim_api.config(export_size_bytes=size)
@@ -279,3 +286,21 @@ def test_check_mode_writes_nothing(runner, sim_api, tmp_path):
     assert result['changed'] is True and result['planned_requests'][0]['path'].endswith('/exportToPst')
     assert result['dest'] == str(dest) and result['msg'] == 'would export the mailbox to %s' % dest
     assert not any(n.startswith('bob') for n in os.listdir(str(tmp_path))) and sim_api.get('exports') == []
+
+
+@pytest.mark.every_model
+def test_a_cut_folder_export_resumes_or_starts_over_as_the_server_answers_the_range(runner, sim_api, tmp_path):
+    """Some servers honour Range on the mailbox export only: a folder export then comes again whole (200)."""
+    size = 8 * MIB
+    sim_api.config(export_size_bytes=size)
+    sim_api.fault(path='/folders/.*/exportToPst$', cut_after_bytes=3 * MIB, times=1)
+    dest = tmp_path / 'invoices.pst'
+    result = runner.run(play(mailbox=ALICE, folder='Inbox/Invoices', dest=str(dest))).result('Export')
+    assert_is_the_served_file(result, served(sim_api, -1))
+    first, second = sim_api.api_requests('POST', '/exportToPst')
+    assert first['bytes'] == 3 * MIB and second['range'] is not None
+    if sim_api.choice('download_range') == 'every':
+        assert second['status'] == 206 and result['resumed'] == 1 and result['fetched'] < size + MIB
+    else:
+        assert second['status'] == 200 and second['bytes'] == size and result['resumed'] == 0
+    assert no_partial_files(tmp_path)

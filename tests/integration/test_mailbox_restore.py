@@ -6,6 +6,8 @@ import base64
 import json
 import os
 
+import pytest
+
 from harness import assert_not_shown
 
 EXCHANGE_PASSWORD = 'Exchange-Secret-42!'
@@ -50,6 +52,7 @@ def restore_requests(sim_api):
     return [r for r in sim_api.get('requests') if r['method'] == 'POST' and r['path'].endswith(('/restore', '/restoreTo'))]
 
 
+@pytest.mark.every_model
 def test_one_mailbox_to_its_original_place(runner, sim_api):
     run = runner.run(play(mailboxes=['bob@contoso.onmicrosoft.com']), verbosity=4)
     result = run.result('Restore')
@@ -67,6 +70,7 @@ def test_one_mailbox_to_its_original_place(runner, sim_api):
     assert sim_api.working_sessions() == []
 
 
+@pytest.mark.every_model
 def test_second_run_creates_nothing_and_is_unchanged(runner, sim_api):
     runner.run(play(mailboxes=['bob@contoso.onmicrosoft.com']))
     again = runner.run(play(mailboxes=['bob@contoso.onmicrosoft.com'])).result('Restore')
@@ -74,6 +78,7 @@ def test_second_run_creates_nothing_and_is_unchanged(runner, sim_api):
     assert again['restore']['totals']['created'] == again['restore']['totals']['merged'] == 0
 
 
+@pytest.mark.every_model
 def test_bulk_of_200_mailboxes_in_one_call(runner, sim_api):
     wanted = ['user00*', 'user01*', 'user0200@tailspin.onmicrosoft.com']  # 99 + 100 + 1
     run = runner.run(play(organization='tailspin.onmicrosoft.com', mailboxes=wanted, changed_items=True,
@@ -98,6 +103,7 @@ def test_batches_and_flags_on_one_mailbox_go_through_bulk(runner, sim_api):
     assert len(result['restore']['session_ids']) == 3 and result['restore']['totals']['created'] == 29
 
 
+@pytest.mark.every_model
 def test_restore_to_another_mailbox_and_folder(runner, sim_api):
     run = runner.run(play(mailboxes=['Erin Leaver'], target={'mailbox': 'frank@contoso.onmicrosoft.com',
                                                              'folder': 'Erin Leaver', 'region': 'Worldwide'},
@@ -115,6 +121,7 @@ def test_restore_to_another_mailbox_and_folder(runner, sim_api):
     assert not [r for r in moved if r['folder'] == 'Erin Leaver/Drafts']
 
 
+@pytest.mark.every_model
 def test_folder_restore(runner, sim_api):
     result = runner.run(play(mailboxes=['alice@contoso.onmicrosoft.com'], folder='Inbox/Invoices')).result('Restore')
     assert result['endpoint'] == 'folder' and result['restore']['totals']['created'] == 5
@@ -122,6 +129,7 @@ def test_folder_restore(runner, sim_api):
     assert '/folders/' in request['path'] and request['path'].endswith('/restore')
 
 
+@pytest.mark.every_model
 def test_a_failed_restore_fails_the_task_with_its_events(runner, sim_api):
     run = runner.run(play(mailboxes=['broken@contoso.onmicrosoft.com', 'carol@contoso.onmicrosoft.com']), expect_rc=2)
     result = run.result('Restore')

@@ -8,6 +8,7 @@ import html.parser
 import json
 import os
 
+import pytest
 import yaml
 
 from harness import assert_not_shown
@@ -92,6 +93,7 @@ def assert_no_secret_in_files(directory, *secrets):
 
 
 # ------------------------------------------------------------------------ mailbox_bulk_restore
+@pytest.mark.every_model
 def test_bulk_restore_runbook_restores_every_mailbox_reports_it_and_a_rerun_changes_nothing(runner, simulator, sim_api,
                                                                                             tmp_path):
     reports = tmp_path / 'reports'
@@ -132,6 +134,7 @@ def test_bulk_restore_runbook_restores_every_mailbox_reports_it_and_a_rerun_chan
     assert len(sim_api.production('user0042@%s' % TAILSPIN)) == 3 and left_open(sim_api, TAILSPIN) == []
 
 
+@pytest.mark.every_model
 def test_a_failing_mailbox_mid_run_still_stops_the_session_and_reports_each_mailbox(runner, sim_api, tmp_path):
     extra = example('mailbox_bulk_restore', organization=CONTOSO, point_in_time='', report_dir=str(tmp_path),
                     mailboxes=['bob@%s' % CONTOSO, 'broken@%s' % CONTOSO, 'carol@%s' % CONTOSO])
@@ -151,6 +154,20 @@ def test_a_failing_mailbox_mid_run_still_stops_the_session_and_reports_each_mail
     assert 'access denied' in text and 'Scanned contract' not in text
     assert 'report: %s' % (tmp_path / 'mailbox-bulk-restore.html') in run.stdout
     assert 'Say what was done' not in run.task_names
+
+
+@pytest.mark.every_model
+def test_a_failed_mailbox_is_a_warning_when_a_partial_restore_is_allowed(runner, sim_api, tmp_path):
+    extra = example('mailbox_bulk_restore', organization=CONTOSO, point_in_time='', report_dir=str(tmp_path),
+                    mailboxes=['bob@%s' % CONTOSO, 'broken@%s' % CONTOSO], allow_partial=True)
+    run = run_book(runner, 'mailbox_bulk_restore', extra)
+    data = load(tmp_path / 'mailbox-bulk-restore.json')
+    rows = dict((m['email'], m) for m in data['mailboxes'])
+    assert data['status'] == 'Warning' and data['errors'] == []
+    assert rows['broken@%s' % CONTOSO]['status'] == 'Failed' and rows['bob@%s' % CONTOSO]['created'] == 3
+    assert data['totals']['created'] == 3 and data['totals']['restored'] == 5
+    assert 'broken@%s failed (allow_partial is set)' % CONTOSO in run.stderr + run.stdout
+    assert left_open(sim_api, CONTOSO) == []
 
 
 def test_an_unknown_mailbox_fails_before_anything_is_restored(runner, sim_api, tmp_path):
@@ -214,6 +231,7 @@ def test_bad_role_variables_are_refused_before_any_request(runner, sim_api, tmp_
 
 
 # ------------------------------------------------------------------------ deleted_items_recovery
+@pytest.mark.every_model
 def test_deleted_items_come_back_into_a_recovery_folder_once(runner, simulator, sim_api, tmp_path):
     extra = example('deleted_items_recovery', report_dir=str(tmp_path))
     run = run_book(runner, 'deleted_items_recovery', extra, verbosity=4)
@@ -265,6 +283,7 @@ def test_a_mailbox_that_fails_mid_run_does_not_stop_the_others_nor_leave_the_ses
 
 
 # ------------------------------------------------------------------------ mailbox_redirect_restore
+@pytest.mark.every_model
 def test_a_leavers_mailbox_and_a_folder_go_into_the_managers_mailbox(runner, simulator, sim_api, tmp_path):
     extra = example('mailbox_redirect_restore', report_dir=str(tmp_path))
     run = run_book(runner, 'mailbox_redirect_restore', extra, verbosity=4)
@@ -314,6 +333,7 @@ def test_a_tenant_to_tenant_move_and_a_missing_target_mid_run(runner, sim_api, t
 
 
 # ------------------------------------------------------------------------ ediscovery_export
+@pytest.mark.every_model
 def test_ediscovery_export_writes_pst_files_and_a_manifest_and_keeps_them_on_a_rerun(runner, sim_api, tmp_path):
     exports = tmp_path / 'exports'
     extra = example('ediscovery_export', export_dir=str(exports), report_dir=str(tmp_path))
@@ -355,6 +375,7 @@ def test_an_organization_wide_keyword_export_split_into_parts(runner, sim_api, t
     assert left_open(sim_api, CONTOSO) == []
 
 
+@pytest.mark.every_model
 def test_a_cut_export_fails_the_run_and_the_next_run_resumes_it(runner, sim_api, tmp_path):
     exports = tmp_path / 'exports'
     extra = example('ediscovery_export', mailboxes=['erin@%s' % CONTOSO], export_dir=str(exports), report_dir=str(tmp_path))
@@ -367,6 +388,8 @@ def test_a_cut_export_fails_the_run_and_the_next_run_resumes_it(runner, sim_api,
     assert left_open(sim_api, CONTOSO) == [] and 'ediscovery-export.html' in run.stdout
     report = load(tmp_path / 'ediscovery-export.json')
     assert report['status'] == 'Failed' and report['files'][0]['status'] == 'Failed'
+    assert report['files'][0]['size'] is None  # a failed export has no size (not the directory's 4096)
+    assert '0 files 0.00 Bytes in files' in check_html(tmp_path / 'ediscovery-export.html')
     assert 'The export job was terminated.' in report['errors'][0]
     assert not os.path.exists(str(exports / 'manifest.json'))
     partial = [n for n in os.listdir(str(exports / ('erin@%s' % CONTOSO))) if n.endswith('.part')]
