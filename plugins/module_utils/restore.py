@@ -533,7 +533,8 @@ def finish_restore(mod, report, allow_partial=False):
             mod.module.warn('restore %s: mailbox %s failed (allow_partial is set): %s' % (
                 report['session_id'], mailbox.get('email') or mailbox.get('name'), mailbox.get('error') or 'failed'))
     if report['status'] == 'Warning':
-        for warning in (report['warnings'] or ['the restore %s finished with warnings' % report['session_id']])[:20]:
+        generic = [] if partial else ['the restore %s finished with warnings' % report['session_id']]
+        for warning in (report['warnings'] or generic)[:20]:
             mod.module.warn('restore %s: %s' % (report['session_id'], warning))
 
 
