@@ -149,7 +149,7 @@ def test_a_stopped_session_is_refused_before_any_restore(runner, sim_api):
 @pytest.mark.every_model
 def test_a_wrong_password_is_a_clear_error_that_never_shows_the_password(runner, sim_api):
     wrong = 'Not-The-Password-%s' % sim_api.choice('invalid_password')
-    play = SEQUENCE.split('    - name: Work')[0] % {'creds': json.dumps(CREDS)}
+    play = SEQUENCE.split('    - name: Work', maxsplit=1)[0] % {'creds': json.dumps(CREDS)}
     run = runner.run(play, env={'VB365_PASSWORD': wrong}, expect_rc=2, verbosity=4)
     result = run.result('Open')
     said = 'invalid_grant' if sim_api.choice('invalid_password') == 'oauth' else 'Invalid user name or password.'
