@@ -224,15 +224,15 @@ restore:
         - Where each figure of RV(restore.totals) came from - V(statistics), V(statistics_change),
           V(mailbox_statistics), V(events) or null; see M(vb365.restore.mailbox_restore).
       type: dict
-      version_added: 0.2.0
+      version_added: 0.1.0
     changed:
       description: Whether the figures say that anything was restored.
       type: bool
-      version_added: 0.2.0
+      version_added: 0.1.0
     shared_session:
       description: Whether the server answered with the id of the session the restore was sent to.
       type: bool
-      version_added: 0.2.0
+      version_added: 0.1.0
     item_details:
       description: Per item, where the server reports it - id, name (subject), status, path it was restored to, error.
       type: list

@@ -96,7 +96,7 @@ options:
         always fails.
     type: bool
     default: false
-    version_added: 0.2.0
+    version_added: 0.1.0
 seealso:
   - module: vb365.restore.restore_session
   - module: vb365.restore.mailbox_info
@@ -172,19 +172,19 @@ restore:
           per-mailbox entries of the statistics), V(events) (the counts written in this restore's own events), or
           null (not given by the server).
       type: dict
-      version_added: 0.2.0
+      version_added: 0.1.0
     changed:
       description: Whether the figures say that anything was restored.
       type: bool
-      version_added: 0.2.0
+      version_added: 0.1.0
     shared_session:
       description: Whether the server answered with the id of the session the restore was sent to.
       type: bool
-      version_added: 0.2.0
+      version_added: 0.1.0
     partial:
       description: Present and true when some mailboxes failed and O(allow_partial) let the task succeed.
       type: bool
-      version_added: 0.2.0
+      version_added: 0.1.0
     mailboxes:
       description:
         - Per mailbox - email, name, is_archive, status, created, merged, failed, skipped, error, and the source of
