@@ -135,8 +135,8 @@ def test_range_on_a_folder_export_only_where_the_model_honours_it(api, choice):
 @pytest.mark.parametrize('choice', ['exception', 'oauth'])
 def test_a_wrong_password_is_answered_as_the_model_says(api, choice):
     api.config(invalid_password=choice)
-    answer = api.raw('POST', '/v8/token', data={'grant_type': 'password', 'username': USER, 'password': 'wrong',
-                                                  'disable_antiforgery_token': 'true'})
+    form = {'grant_type': 'password', 'username': USER, 'password': 'wrong', 'disable_antiforgery_token': 'true'}
+    answer = api.raw('POST', '/v8/token', data=form)
     assert answer.status_code == 400
     if choice == 'oauth':
         assert answer.json() == {'error': 'invalid_grant'}
