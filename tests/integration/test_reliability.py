@@ -106,13 +106,13 @@ CASES = {
         'listing': ([fault(LISTING, method='GET', lose_answer=True)], 'ok'),
     },
     'token expiry mid-wait': {
-        'restore': ([fault(EVENTS, method='GET', expire_token=True)], 'ok'),
+        'restore': ([fault(EVENTS, method='GET', expire_token=True, after=1)], 'ok'),
         'export': ([fault(EXPORT_POST, method='POST', expire_token=True)], 'ok'),
         'listing': ([fault(LISTING, method='GET', expire_token=True)], 'ok'),
     },
     '401 on the refresh itself': {
         # The open task and the action log in first (after=2); the refresh that follows is refused.
-        'restore': ([fault(EVENTS, method='GET', expire_token=True),
+        'restore': ([fault(EVENTS, method='GET', expire_token=True, after=1),
                      fault('^/v8/token$', method='POST', status=401, after=2)], 'ok'),
         'export': ([fault(EXPORT_POST, method='POST', expire_token=True),
                     fault('^/v8/token$', method='POST', status=401, after=2)], 'ok'),
@@ -134,7 +134,9 @@ CASES = {
         'export': ([], 'no space left'),
     },
     'session stopped during a wait': {
-        'restore': ([fault(EVENTS, method='GET', stop_sessions=True)], 'ok'),
+        # after=1: the first read of the events is the one before the restore POST (the events that
+        # were there before it); the session is stopped while the restore runs.
+        'restore': ([fault(EVENTS, method='GET', stop_sessions=True, after=1)], 'ok'),
         'export': ([fault(EXPORT_POST, method='POST', stop_sessions=True)], 'is stopped'),
         'listing': ([fault(LISTING, method='GET', stop_sessions=True)], 'is stopped'),
     },
@@ -227,6 +229,15 @@ def test_fault(kind, action, runner, sim_api, tmp_path):
                      env=env, expect_rc=None, verbosity=4)
     result = run.result('Act')
     requests = sim_api.get('requests')
+    if any(rule.get('delay_ms') for rule in rules):
+        # The delayed request is logged when the simulator has served it, which can be after the run
+        # ended (the client gave up waiting for it): wait for it, so that it counts here and not in the
+        # next test.
+        deadline = time.monotonic() + 30
+        while not any(r.get('fault') for r in requests) and time.monotonic() < deadline:
+            time.sleep(0.2)
+            requests = sim_api.get('requests')
+        assert any(r.get('fault') for r in requests), 'the delayed request was never served'
 
     if expected == 'ok':
         assert run.rc == 0 and not result.get('failed'), result.get('msg')

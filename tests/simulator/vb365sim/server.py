@@ -330,6 +330,7 @@ class Simulator:
         fault = self._fault(method, path)
         if fault and fault.get('delay_ms'):
             time.sleep(float(fault['delay_ms']) / 1000.0)  # longer than the client waits: a read timeout
+            entry['fault'] = True  # served late: its log entry appears only now
         if fault and fault.get('stop_sessions'):
             self._stop_explore_sessions()
         if fault and fault.get('reset'):
