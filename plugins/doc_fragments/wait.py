@@ -27,7 +27,12 @@ options:
     type: int
     default: 3600
   poll_interval:
-    description: Seconds between the first looks at the restore's progress; the interval grows up to 15 seconds.
+    description:
+      - Seconds between looks at the restore's progress once it has run for a while. The first look is at once,
+        the next ones after 0.25, 0.5, 1 second and so on, doubling up to O(poll_interval), so that a short restore
+        is seen to end without waiting a whole interval; from there the interval grows up to 15 seconds (or
+        O(poll_interval) when that is longer).
+      - While the restore runs only its session is read; its events and statistics once it has ended.
     type: float
     default: 2.0
 '''

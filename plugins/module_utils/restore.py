@@ -245,6 +245,9 @@ FROM_STATISTICS_CHANGE = 'statistics_change'  # what the shared session's Statis
 FROM_MAILBOX_STATISTICS = 'mailbox_statistics'  # the BulkMailbox entries of the Statistics
 FROM_EVENTS = 'events'  # the counts in the messages of this restore's own events
 
+# The first pause after a restore request was accepted (seconds).
+FIRST_WAIT = 0.25
+
 _NUMBER_FIRST = re.compile(r'(\d+)\s+(%s)\b' % '|'.join(COUNT_WORDS), re.I)
 _WORD_FIRST = re.compile(r'\b(%s)\s*:?\s*(\d+)' % '|'.join(COUNT_WORDS), re.I)
 
@@ -266,51 +269,66 @@ def snapshot(client, session_id):
             'statistics': _statistics(client, session_id)}
 
 
+def _waits(poll_interval):
+    """The pauses between looks at a restore: short at first, so that a restore of seconds is seen
+    to end within a fraction of a second, doubling up to ``poll_interval``, then growing gently up
+    to 15 seconds (or ``poll_interval`` when that is longer)."""
+    target = min(max(poll_interval, 0.05), 30.0)
+    wait = min(target, FIRST_WAIT)
+    while True:
+        yield wait
+        if wait < target:
+            wait = min(wait * 2, target)
+        else:
+            wait = min(wait * 1.5, max(target, 15.0))
+
+
 def follow_restore(client, session_id, timeout, poll_interval=2.0, parent_session_id=None, sleep=None, clock=None,
                    before=None):
     """Poll an asynchronous restore until it ends or ``timeout`` seconds pass; return its report.
 
-    The restore's own session becomes Stopped when it ends.  If a server answers with the
-    parent session's id instead, the restore is the events that appeared after the request
-    (``before``: the parent's ``snapshot`` taken before it), and it is over when they have all
-    ended and stayed so between two looks.  Token refresh is the client's job, so waits longer
-    than the token lifetime keep working.
+    The restore's own session becomes Stopped when it ends: only its state is read until then,
+    its events and statistics once at the end.  If a server answers with the parent session's id
+    instead, the restore is the events that appeared after the request (``before``: the parent's
+    ``snapshot`` taken before it), and it is over when they have all ended and stayed so between
+    two looks.  Token refresh is the client's job, so waits longer than the token lifetime keep
+    working.
     """
     sleep = sleep or time.sleep
     clock = clock or time.time
     deadline = clock() + timeout
     shared = parent_session_id is not None and session_id == parent_session_id
     before = before if shared else None
-    interval = min(max(poll_interval, 0.05), 30.0)
+    waits = _waits(poll_interval)
     last_look = None
     while True:
         session = client.get('/RestoreSessions/%s' % session_id) or {}
-        events = read_events(client, session_id)
-        if before is not None:
-            events = [e for e in events if e.get('id') not in before['event_ids']]
+        events = None
         if shared:
+            events = [e for e in read_events(client, session_id)
+                      if before is None or e.get('id') not in before['event_ids']]
             look = [(e.get('id'), e.get('status')) for e in events]
             ended = bool(events) and all(e.get('status') in TERMINAL_EVENT_STATES for e in events)
             done = ended and look == last_look
             last_look = look if ended else None
         else:
             done = session.get('state') == 'Stopped'
-        if done:
-            return build_report(session_id, session, events, _statistics(client, session_id),
-                                before=before['statistics'] if before else None, shared=shared)
-        if clock() >= deadline:
+        if done or clock() >= deadline:
+            if events is None:
+                events = read_events(client, session_id)
             report = build_report(session_id, session, events, _statistics(client, session_id),
                                   before=before['statistics'] if before else None, shared=shared)
+            if done:
+                return report
             raise Vb365TimeoutError(
                 'the restore %s did not finish within %d seconds; it goes on on the server: follow it with '
                 'vb365.restore.restore_session_info session_id=%s' % (session_id, timeout, session_id),
                 details={'restore': report})
         if last_look is not None:
-            sleep(min(interval, 1.0))  # ended: one more look shows whether more events come
+            sleep(min(poll_interval, 1.0))  # ended: one more look shows whether more events come
             continue
-        sleep(min(interval, max(0.0, deadline - clock())) or interval)
-        # Poll gently: start quick, then slow down up to 15 s between looks.
-        interval = min(interval * 1.5, 15.0)
+        pause = next(waits)
+        sleep(min(pause, max(0.0, deadline - clock())) or pause)
 
 
 def counts_in_message(message):

@@ -18,6 +18,7 @@ from ansible_collections.vb365.restore.plugins.module_utils.restore import (
     credential_method,
     credentials_body,
     flags_body,
+    _waits,
     follow_restore,
     merge_reports,
     secrets_of,
@@ -171,7 +172,6 @@ def test_follow_until_stopped_and_report_counts(api):
     client = Vb365Client('vb365.test', 'u', 'p', sleep=clock.sleep, clock=clock.time)
     api.add(responses.POST, BASE + '/v8/token', json=token_body())
     api.add(responses.GET, BASE + '/v8/RestoreSessions/%s' % OP, json=op_session('Working'))
-    api.add(responses.GET, BASE + '/v8/RestoreSessions/%s/Events' % OP, json=events('Running'))
     api.add(responses.GET, BASE + '/v8/RestoreSessions/%s' % OP, json=op_session('Stopped', 'Warning'))
     api.add(responses.GET, BASE + '/v8/RestoreSessions/%s/Events' % OP, json=events('Warning'))
     api.add(responses.GET, BASE + '/v8/RestoreSessions/%s/Statistics' % OP, json=stats_body())
@@ -181,21 +181,23 @@ def test_follow_until_stopped_and_report_counts(api):
     assert report['mailboxes'] == [{'email': 'bob@contoso.onmicrosoft.com', 'name': 'Bob Jones', 'is_archive': False,
                                     'status': 'Warning', 'created': 5, 'merged': 2, 'failed': 1, 'skipped': 2,
                                     'source': 'mailbox_statistics'}]
-    assert clock.sleeps == [2]
+    assert clock.sleeps == [0.25]  # while it runs only the session is read; its events once it has ended
 
 
 def test_follow_times_out_with_the_session_id(api):
     clock = Clock()
     client = Vb365Client('vb365.test', 'u', 'p', sleep=clock.sleep, clock=clock.time)
     api.add(responses.POST, BASE + '/v8/token', json=token_body(expires_in=36000))
-    for _attempt in range(3):
+    for _attempt in range(6):  # at 0, 0.25, 0.75, 1.75, 3.75 and 5 s
         api.add(responses.GET, BASE + '/v8/RestoreSessions/%s' % OP, json=op_session('Working'))
-        api.add(responses.GET, BASE + '/v8/RestoreSessions/%s/Events' % OP, json=events('Running'))
+    api.add(responses.GET, BASE + '/v8/RestoreSessions/%s/Events' % OP, json=events('Running'))
     api.add(responses.GET, BASE + '/v8/RestoreSessions/%s/Statistics' % OP, json=stats_body())
     with pytest.raises(Vb365TimeoutError) as err:
         follow_restore(client, OP, timeout=5, poll_interval=2, sleep=clock.sleep, clock=clock.time)
     assert OP in err.value.msg and 'restore_session_info' in err.value.msg
     assert err.value.details['restore']['session_id'] == OP
+    assert err.value.details['restore']['events'][0]['status'] == 'Running'
+    assert clock.sleeps == [0.25, 0.5, 1, 2, 1.25]
 
 
 def test_follow_when_server_returns_the_parent_session(api):
@@ -218,3 +220,13 @@ def test_merge_reports_adds_counts_and_keeps_worst_status():
     assert merged['status'] == 'Failed' and merged['session_ids'] == ['s1', 's2']
     assert merged['totals']['created'] == 10 and len(merged['mailboxes']) == 2
     assert merge_reports([one]) is one and merge_reports([]) is None
+
+
+@pytest.mark.parametrize('poll_interval, expected', [
+    (2, [0.25, 0.5, 1, 2, 3, 4.5, 6.75, 10.125, 15, 15]),
+    (30, [0.25, 0.5, 1, 2, 4, 8, 16, 30, 30, 30]),
+    (0.1, [0.1, 0.15000000000000002, 0.22500000000000003]),
+])
+def test_the_pauses_between_looks_start_short_and_grow_to_a_ceiling(poll_interval, expected):
+    waits = _waits(poll_interval)
+    assert [next(waits) for _n in expected] == pytest.approx(expected)

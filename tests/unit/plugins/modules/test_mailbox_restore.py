@@ -307,6 +307,12 @@ def fake_time(monkeypatch):
     return clock
 
 
+def still_working(api):
+    """A look at a restore that runs: only its session's state is read."""
+    api.add(responses.GET, BASE + '/v8/RestoreSessions/%s' % OP, json={
+        'id': OP, 'type': 'Vex', 'state': 'Working', 'result': None, 'creationTime': '2026-11-23T01:00:00Z'})
+
+
 def operation(api, state, result, event_status, message):
     api.add(responses.GET, BASE + '/v8/RestoreSessions/%s' % OP, json={
         'id': OP, 'type': 'Vex', 'state': state, 'result': result, 'creationTime': '2026-11-23T01:00:00Z'})
@@ -337,7 +343,7 @@ def test_waits_and_reports_per_mailbox_counts_with_warnings(api, capsys, fake_ti
     prepared(api)
     session_before_restore(api, ROOT)
     started(api, MB + '/restore')
-    operation(api, 'Working', None, 'Running', 'Restoring %s')
+    still_working(api)
     operation(api, 'Stopped', 'Warning', 'Warning', '%s: 1 item failed')
     statistics(api, 'Warning')
     done(api)
@@ -350,7 +356,7 @@ def test_waits_and_reports_per_mailbox_counts_with_warnings(api, capsys, fake_ti
         (ALICE['email'], 4, 1, 0, 50), (BOB['email'], 3, 1, 1, 40)]
     assert [e['status'] for e in restore['events']] == ['Success', 'Warning']
     assert 'restore %s: item "x [corrupt]" could not be restored' % OP in str(result['warnings'])
-    assert fake_time.sleeps == [2]
+    assert fake_time.sleeps == [0.25]  # the first pause is short: a restore of seconds is not waited 2 s for
 
 
 def test_a_failed_restore_fails_the_task_with_the_failing_events(api, capsys, fake_time):
@@ -372,8 +378,9 @@ def test_a_wait_that_times_out_returns_the_session_id(api, capsys, fake_time):
     prepared(api)
     session_before_restore(api, ROOT)
     started(api, MB + '/%s/restore' % BOB['id'])
-    for _look in range(3):
-        operation(api, 'Working', None, 'Running', 'Restoring %s')
+    for _look in range(5):
+        still_working(api)
+    operation(api, 'Working', None, 'Running', 'Restoring %s')
     api.add(responses.GET, BASE + '/v8/RestoreSessions/%s/Statistics' % OP, json={
         'totalItemsCount': 0, 'restoredItemsCount': 0, 'failedItemsCount': 0, 'skippedItemsCount': 0, 'items': []})
     done(api)
@@ -381,7 +388,8 @@ def test_a_wait_that_times_out_returns_the_session_id(api, capsys, fake_time):
     assert result.failed and result['msg'].startswith('the restore %s did not finish within 5 seconds' % OP)
     assert 'vb365.restore.restore_session_info session_id=%s' % OP in result['msg']
     assert result['restore']['session_id'] == OP and result['restore']['state'] == 'Working'
-    assert fake_time.sleeps == [2, 3]
+    # Pauses double from 0.25 s up to poll_interval, then grow by half; the last one ends at the deadline.
+    assert fake_time.sleeps == [0.25, 0.5, 1, 2, 1.25]
 
 
 def test_an_on_premises_account_alone_goes_to_the_bulk_restore(api, capsys):
