@@ -163,7 +163,8 @@ from ansible.plugins.inventory import BaseInventoryPlugin, Cacheable, Constructa
 
 from ansible_collections.vb365.restore.plugins.module_utils.client import MAX_PAGE_SIZE, Vb365Client
 from ansible_collections.vb365.restore.plugins.module_utils.errors import Vb365Error
-from ansible_collections.vb365.restore.plugins.module_utils.exchange import find_organization, normalize_point_in_time
+from ansible_collections.vb365.restore.plugins.module_utils.browse import find_organization
+from ansible_collections.vb365.restore.plugins.module_utils.times import normalize_point_in_time
 
 ARCHIVE_SUFFIX = '+archive'
 

@@ -20,7 +20,8 @@ from ansible_collections.vb365.restore.plugins.module_utils.errors import (
     Vb365RestoreFailed,
     Vb365TimeoutError,
 )
-from ansible_collections.vb365.restore.plugins.module_utils.exchange import check_email, is_uuid, read_events, to_snake
+from ansible_collections.vb365.restore.plugins.module_utils.sessions import read_events
+from ansible_collections.vb365.restore.plugins.module_utils.values import check_email, is_uuid, to_snake
 
 # ---------------------------------------------------------------------------- argument specs
 EXCHANGE_CREDENTIALS_SPEC = dict(

@@ -18,7 +18,7 @@ from ansible_collections.vb365.restore.plugins.module_utils.errors import (
     Vb365NotFoundError,
     Vb365ParameterError,
 )
-from ansible_collections.vb365.restore.plugins.module_utils.exchange import is_uuid, pick_one
+from ansible_collections.vb365.restore.plugins.module_utils.values import is_uuid, pick_one
 
 NEAREST_SHOWN = 3
 

@@ -245,7 +245,7 @@ planned_requests:
 
 import re
 
-from ansible_collections.vb365.restore.plugins.module_utils.exchange import to_snake
+from ansible_collections.vb365.restore.plugins.module_utils.values import to_snake
 from ansible_collections.vb365.restore.plugins.module_utils.module import Vb365Module, parameter_error
 
 PATH = '/VexEmailSettings'

@@ -149,15 +149,9 @@ scope:
   type: str
 '''
 
-from ansible_collections.vb365.restore.plugins.module_utils.exchange import (
-    find_mailbox,
-    item_summary,
-    list_items,
-    list_mailboxes,
-    require_working_session,
-    resolve_folder,
-    search_items,
-)
+from ansible_collections.vb365.restore.plugins.module_utils.browse import find_mailbox, list_mailboxes, resolve_folder
+from ansible_collections.vb365.restore.plugins.module_utils.items import item_summary, list_items, search_items
+from ansible_collections.vb365.restore.plugins.module_utils.sessions import require_working_session
 from ansible_collections.vb365.restore.plugins.module_utils.module import Vb365Module, parameter_error
 
 

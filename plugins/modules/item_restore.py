@@ -292,16 +292,10 @@ planned_requests:
 '''
 
 from ansible_collections.vb365.restore.plugins.module_utils.errors import Vb365Error, Vb365ParameterError
-from ansible_collections.vb365.restore.plugins.module_utils.exchange import (
-    check_email,
-    find_items,
-    find_mailbox,
-    item_summary,
-    list_mailboxes,
-    require_working_session,
-    resolve_folder,
-    search_items,
-)
+from ansible_collections.vb365.restore.plugins.module_utils.browse import find_mailbox, list_mailboxes, resolve_folder
+from ansible_collections.vb365.restore.plugins.module_utils.items import find_items, item_summary, search_items
+from ansible_collections.vb365.restore.plugins.module_utils.sessions import require_working_session
+from ansible_collections.vb365.restore.plugins.module_utils.values import check_email
 from ansible_collections.vb365.restore.plugins.module_utils.module import Vb365Module, parameter_error
 from ansible_collections.vb365.restore.plugins.module_utils.portal import refuse_for_operator
 from ansible_collections.vb365.restore.plugins.module_utils.restore import (

@@ -253,14 +253,9 @@ from urllib.parse import quote
 from ansible.module_utils.basic import env_fallback
 
 from ansible_collections.vb365.restore.plugins.module_utils.errors import Vb365Error
-from ansible_collections.vb365.restore.plugins.module_utils.exchange import (
-    find_items,
-    find_mailbox,
-    list_mailboxes,
-    require_working_session,
-    resolve_folder,
-    search_items,
-)
+from ansible_collections.vb365.restore.plugins.module_utils.browse import find_mailbox, list_mailboxes, resolve_folder
+from ansible_collections.vb365.restore.plugins.module_utils.items import find_items, search_items
+from ansible_collections.vb365.restore.plugins.module_utils.sessions import require_working_session
 from ansible_collections.vb365.restore.plugins.module_utils.export import (
     Destination,
     file_kind,

@@ -110,13 +110,8 @@ count:
   type: int
 '''
 
-from ansible_collections.vb365.restore.plugins.module_utils.exchange import (
-    filter_mailboxes,
-    folder_tree,
-    list_mailboxes,
-    mailbox_summary,
-    require_working_session,
-)
+from ansible_collections.vb365.restore.plugins.module_utils.browse import filter_mailboxes, folder_tree, list_mailboxes, mailbox_summary
+from ansible_collections.vb365.restore.plugins.module_utils.sessions import require_working_session
 from ansible_collections.vb365.restore.plugins.module_utils.module import Vb365Module
 
 

@@ -225,13 +225,8 @@ planned_requests:
   elements: dict
 '''
 
-from ansible_collections.vb365.restore.plugins.module_utils.exchange import (
-    filter_mailboxes,
-    list_mailboxes,
-    mailbox_summary,
-    require_working_session,
-    resolve_folder,
-)
+from ansible_collections.vb365.restore.plugins.module_utils.browse import filter_mailboxes, list_mailboxes, mailbox_summary, resolve_folder
+from ansible_collections.vb365.restore.plugins.module_utils.sessions import require_working_session
 from ansible_collections.vb365.restore.plugins.module_utils.journal import Journal, journal_entries, submitted_entries
 from ansible_collections.vb365.restore.plugins.module_utils.module import Vb365Module, parameter_error
 from ansible_collections.vb365.restore.plugins.module_utils.portal import refuse_for_operator

@@ -86,11 +86,8 @@ organizations:
 
 import fnmatch
 
-from ansible_collections.vb365.restore.plugins.module_utils.exchange import (
-    find_organization,
-    list_organizations,
-    to_snake,
-)
+from ansible_collections.vb365.restore.plugins.module_utils.browse import find_organization, list_organizations
+from ansible_collections.vb365.restore.plugins.module_utils.values import to_snake
 from ansible_collections.vb365.restore.plugins.module_utils.module import Vb365Module
 
 

@@ -115,7 +115,8 @@ planned_requests:
 
 import datetime
 
-from ansible_collections.vb365.restore.plugins.module_utils.exchange import is_uuid, require_working_session
+from ansible_collections.vb365.restore.plugins.module_utils.sessions import require_working_session
+from ansible_collections.vb365.restore.plugins.module_utils.values import is_uuid
 from ansible_collections.vb365.restore.plugins.module_utils.module import Vb365Module, parameter_error
 from ansible_collections.vb365.restore.plugins.module_utils.portal import (
     DEVICE_CODE_REGIONS,

@@ -173,11 +173,9 @@ truncated:
   type: bool
 '''
 
-from ansible_collections.vb365.restore.plugins.module_utils.exchange import (
-    find_organization,
-    normalize_point_in_time,
-    pick_one,
-)
+from ansible_collections.vb365.restore.plugins.module_utils.browse import find_organization
+from ansible_collections.vb365.restore.plugins.module_utils.times import normalize_point_in_time
+from ansible_collections.vb365.restore.plugins.module_utils.values import pick_one
 from ansible_collections.vb365.restore.plugins.module_utils.module import Vb365Module, parameter_error
 from ansible_collections.vb365.restore.plugins.module_utils.sources import (
     find_repository,

@@ -300,12 +300,9 @@ planned_requests:
 import datetime
 
 from ansible_collections.vb365.restore.plugins.module_utils.errors import Vb365Error, Vb365NotFoundError
-from ansible_collections.vb365.restore.plugins.module_utils.exchange import (
-    find_organization,
-    get_session,
-    normalize_point_in_time,
-    session_summary,
-)
+from ansible_collections.vb365.restore.plugins.module_utils.browse import find_organization
+from ansible_collections.vb365.restore.plugins.module_utils.sessions import get_session, session_summary
+from ansible_collections.vb365.restore.plugins.module_utils.times import normalize_point_in_time
 from ansible_collections.vb365.restore.plugins.module_utils.module import Vb365Module, parameter_error
 from ansible_collections.vb365.restore.plugins.module_utils.portal import (
     OPERATOR_EXPLORE_PATH,

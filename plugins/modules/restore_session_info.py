@@ -119,12 +119,9 @@ truncated:
 '''
 
 from ansible_collections.vb365.restore.plugins.module_utils.errors import Vb365NotFoundError
-from ansible_collections.vb365.restore.plugins.module_utils.exchange import (
-    get_session,
-    normalize_point_in_time,
-    read_events,
-    to_snake,
-)
+from ansible_collections.vb365.restore.plugins.module_utils.sessions import get_session, read_events
+from ansible_collections.vb365.restore.plugins.module_utils.times import normalize_point_in_time
+from ansible_collections.vb365.restore.plugins.module_utils.values import to_snake
 from ansible_collections.vb365.restore.plugins.module_utils.module import Vb365Module, parameter_error
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 import responses
 
-from ansible_collections.vb365.restore.plugins.module_utils.exchange import FEW_ITEM_IDS
+from ansible_collections.vb365.restore.plugins.module_utils.items import FEW_ITEM_IDS
 from ansible_collections.vb365.restore.plugins.modules import item_restore
 
 from unit_helpers import session_before_restore, BASE, json_of, run_module, token_body
