@@ -13,6 +13,7 @@ from ansible.module_utils.common.dict_transformations import camel_dict_to_snake
 
 from ansible_collections.vb365.restore.plugins.module_utils.errors import Vb365NotFoundError
 
+
 def _mailbox_path(session_id, mailbox_id):
     return '/RestoreSessions/%s/organization/mailboxes/%s' % (session_id, mailbox_id)
 

@@ -10,6 +10,7 @@ __metaclass__ = type
 from ansible_collections.vb365.restore.plugins.module_utils.errors import Vb365ParameterError
 from ansible_collections.vb365.restore.plugins.module_utils.values import is_uuid, to_snake
 
+
 def session_summary(session):
     """A restore session as modules return it (snake_case)."""
     return to_snake(session) if session else None

@@ -15,6 +15,7 @@ from ansible_collections.vb365.restore.plugins.module_utils.errors import Vb365P
 # How far ahead of this host's clock a point in time may be (clocks differ a little).
 FUTURE_TOLERANCE = datetime.timedelta(minutes=5)
 
+
 def normalize_point_in_time(value, option='point_in_time'):
     """Accept what people type and return an RFC 3339 UTC date-time, or None for 'latest'.
 
