@@ -26,10 +26,10 @@ description:
 author:
   - vb365.restore maintainers (@vb365-restore)
 extends_documentation_fragment:
+  - vb365.restore.attributes
   - vb365.restore.connection
 attributes:
   check_mode:
-    support: full
     description: In check mode nothing is changed, signed in or sent; the result and the diff say what would change.
   diff_mode:
     support: full

@@ -20,14 +20,8 @@ description:
 author:
   - vb365.restore maintainers (@vb365-restore)
 extends_documentation_fragment:
+  - vb365.restore.attributes.info
   - vb365.restore.connection
-attributes:
-  check_mode:
-    support: full
-    description: The module only reads; it runs the same in check mode.
-  diff_mode:
-    support: none
-    description: The module returns no diff.
 options:
   session_id:
     description: The id of a working Exchange restore session.

@@ -32,6 +32,7 @@ description:
 author:
   - vb365.restore maintainers (@vb365-restore)
 extends_documentation_fragment:
+  - vb365.restore.attributes
   - vb365.restore.connection
   - vb365.restore.exchange_credentials
   - vb365.restore.restore
@@ -39,13 +40,9 @@ extends_documentation_fragment:
   - vb365.restore.wait
 attributes:
   check_mode:
-    support: full
     description:
       - Finds the items, checks the email settings for sending, and returns the items with their subjects and the
         requests it would send, without sending them.
-  diff_mode:
-    support: none
-    description: The module returns no diff.
 notes:
   - O(exchange_credentials) is required with O(action=restore) and refused with the other actions (the server
     sends with its own email settings; the operator restore uses the Restore Portal's account).

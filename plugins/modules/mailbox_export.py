@@ -31,15 +31,12 @@ description:
 author:
   - vb365.restore maintainers (@vb365-restore)
 extends_documentation_fragment:
+  - vb365.restore.attributes
   - vb365.restore.connection
 attributes:
   check_mode:
-    support: full
     description:
       - Resolves the scope and says what would be written where (C(planned_requests)), without requesting the export.
-  diff_mode:
-    support: none
-    description: The module returns no diff.
 notes:
   - The point in time of a restore session is known only from the session ledger of M(vb365.restore.restore_session).
     When it is not known (the session was opened elsewhere, or with an empty O(ledger_path)), a finished export of the

@@ -33,6 +33,7 @@ description:
 author:
   - vb365.restore maintainers (@vb365-restore)
 extends_documentation_fragment:
+  - vb365.restore.attributes
   - vb365.restore.connection
   - vb365.restore.exchange_credentials
   - vb365.restore.restore
@@ -41,10 +42,8 @@ extends_documentation_fragment:
   - vb365.restore.wait
 attributes:
   check_mode:
-    support: full
     description: Resolves the mailboxes, folder and credentials and returns the restore requests it would send, without sending them.
   diff_mode:
-    support: none
     description: The module returns no diff; the server decides item by item.
 options:
   session_id:

@@ -22,6 +22,8 @@ description:
   - Used by the role vb365.restore.restore_report; writing the files is never reported as a change.
 author:
   - vb365.restore maintainers (@vb365-restore)
+extends_documentation_fragment:
+  - vb365.restore.attributes
 attributes:
   action:
     support: full
@@ -29,9 +31,6 @@ attributes:
   check_mode:
     support: none
     description: Writes the files in check mode too (a report of a dry run); use C(check_mode=false) on the task.
-  diff_mode:
-    support: none
-    description: The module returns no diff.
 options:
   data:
     description: The report, as the role's C(restore_report_result) fact holds it.

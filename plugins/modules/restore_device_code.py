@@ -24,14 +24,11 @@ description:
 author:
   - vb365.restore maintainers (@vb365-restore)
 extends_documentation_fragment:
+  - vb365.restore.attributes
   - vb365.restore.connection
 attributes:
   check_mode:
-    support: full
     description: In check mode no code is requested; the result lists the request that would be sent.
-  diff_mode:
-    support: none
-    description: The module returns no diff.
 options:
   session_id:
     description: The restore session the restore will run in.

@@ -28,14 +28,11 @@ description:
 author:
   - vb365.restore maintainers (@vb365-restore)
 extends_documentation_fragment:
+  - vb365.restore.attributes
   - vb365.restore.connection
 attributes:
   check_mode:
-    support: full
     description: Reads the journal and the server; records the outcome of restores that ended only when not in check mode.
-  diff_mode:
-    support: none
-    description: The module returns no diff.
 options:
   path:
     description:

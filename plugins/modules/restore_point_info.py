@@ -21,14 +21,8 @@ description:
 author:
   - vb365.restore maintainers (@vb365-restore)
 extends_documentation_fragment:
+  - vb365.restore.attributes.info
   - vb365.restore.connection
-attributes:
-  check_mode:
-    support: full
-    description: The module only reads; it runs the same in check mode.
-  diff_mode:
-    support: none
-    description: The module returns no diff.
 options:
   organization:
     description: The organization, by name (for example V(contoso.onmicrosoft.com)), Microsoft 365 name or id.

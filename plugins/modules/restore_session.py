@@ -28,14 +28,11 @@ description:
 author:
   - vb365.restore maintainers (@vb365-restore)
 extends_documentation_fragment:
+  - vb365.restore.attributes
   - vb365.restore.connection
 attributes:
   check_mode:
-    support: full
     description: In check mode nothing is opened or stopped; the result says what would happen.
-  diff_mode:
-    support: none
-    description: The module returns no diff.
 options:
   state:
     description:

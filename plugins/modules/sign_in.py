@@ -23,13 +23,12 @@ description:
 author:
   - vb365.restore maintainers (@vb365-restore)
 extends_documentation_fragment:
+  - vb365.restore.attributes
   - vb365.restore.connection
 attributes:
   check_mode:
-    support: full
     description: Signing in changes nothing; it runs the same in check mode.
   diff_mode:
-    support: none
     description: No diff.
 options:
   sign_in_timeout:
