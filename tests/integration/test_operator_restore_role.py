@@ -84,3 +84,17 @@ def test_runbook_signs_in_with_a_device_code(runner, sim_api, tmp_path):
         run = runner.run(RUNBOOK, extra_vars=example(tmp_path), unset=('VB365_USERNAME', 'VB365_PASSWORD'), verbosity=4)
     assert 'eyJ0eXAiOiJKV1Qi' not in run.output  # no token of the identity platform in the output
     assert len([r for r in sim_api.production(BOB) if r['folder'].startswith('Restored by the help desk/')]) == 5
+
+
+def test_a_session_that_cannot_be_stopped_is_reported_and_the_others_are_stopped(runner, sim_api, tmp_path):
+    issued = sim_api.post('identity/assertion', {'user': HELPDESK})
+    sim_api.fault(method='POST', path='/Stop$', status=500, times=1)
+    run = runner.run(RUNBOOK, extra_vars=example(tmp_path), env={'VB365_ASSERTION': issued['assertion']}, expect_rc=2)
+    explored = [s for s in sim_api.get('sessions') if s['kind'] == 'explore']
+    (left,) = [s for s in explored if s['state'] == 'Working']
+    assert len(explored) == 4 and len([s for s in explored if s['state'] == 'Stopped']) == 3
+    report = json.loads((tmp_path / 'reports' / 'operator-restore.json').read_text())
+    assert report['status'] == 'Failed' and report['mailboxes'][0]['created'] == 5
+    (error,) = report['errors']
+    assert error.startswith('the restore session %s could not be stopped, stop it by hand: ' % left['id']), error
+    assert '500' in error and left['id'] in run.stdout
