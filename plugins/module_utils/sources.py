@@ -335,7 +335,3 @@ def ledger_organization(organization_id, plan):
     """The organization part of a session ledger key, with the source in it (unchanged for the
     organization's own backups, so that sessions recorded before stay reusable)."""
     return organization_id if not plan.ledger_scope else '%s@%s' % (organization_id, plan.ledger_scope)
-
-
-def snake_points(points, names):
-    return [restore_point_summary(p, names) for p in points]
