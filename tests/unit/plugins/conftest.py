@@ -3,6 +3,7 @@
 
 Every request the code under test sends is checked against the VB365 OpenAPI spec, and a
 registered answer that was never asked for fails the test (as does an unexpected request).
+``time.sleep`` is trapped for every unit test by tests/unit/conftest.py.
 """
 
 from __future__ import annotations
@@ -25,15 +26,3 @@ def api():
     with responses.RequestsMock(registry=registries.OrderedRegistry, assert_all_requests_are_fired=True) as mock:
         yield mock
         assert spec_problems(mock.calls) == []
-
-
-def _no_sleep(seconds):
-    raise AssertionError('time.sleep(%r) in a unit test: give the code a fake clock (unit_helpers.FakeClock) '
-                         'or monkeypatch time.sleep in the test' % (seconds,))
-
-
-@pytest.fixture(autouse=True)
-def no_sleep(monkeypatch):
-    """``time.sleep`` is trapped in every unit test, so none can sleep by accident; a test that
-    expects pauses puts its own recorder in place with ``monkeypatch``."""
-    monkeypatch.setattr('time.sleep', _no_sleep)

@@ -20,28 +20,15 @@ from ansible_collections.vb365.restore.plugins.module_utils.errors import (
     Vb365ServerError,
 )
 
-from unit_helpers import BASE, form_of, json_of, token_body
+from unit_helpers import BASE, FakeClock, form_of, json_of, token_body
 
 SECRET = 'S3cret-Pa55word!'
 SESSION = '11111111-2222-3333-4444-555555555555'
 
 
-class Clock:
-    def __init__(self):
-        self.now = 1_000_000.0
-        self.sleeps = []
-
-    def time(self):
-        return self.now
-
-    def sleep(self, seconds):
-        self.sleeps.append(seconds)
-        self.now += seconds
-
-
 @pytest.fixture
 def clock():
-    return Clock()
+    return FakeClock()
 
 
 @pytest.fixture

@@ -25,7 +25,7 @@ from ansible_collections.vb365.restore.plugins.module_utils.restore import (
     target_body,
 )
 
-from unit_helpers import BASE, token_body
+from unit_helpers import BASE, FakeClock, token_body
 
 APP_ID = '3f2504e0-4f89-41d3-9a0c-0305e82c3301'
 OP = '9a9a9a9a-1111-2222-3333-444444444444'
@@ -154,21 +154,8 @@ def events(status):
          'message': 'Restoring', 'startTime': '2026-11-23T01:00:00Z', 'order': 1, 'type': 'Restore'}]}
 
 
-class Clock:
-    def __init__(self):
-        self.now = 0.0
-        self.sleeps = []
-
-    def time(self):
-        return self.now
-
-    def sleep(self, seconds):
-        self.sleeps.append(seconds)
-        self.now += seconds
-
-
 def test_follow_until_stopped_and_report_counts(api):
-    clock = Clock()
+    clock = FakeClock(now=0.0)
     client = Vb365Client('vb365.test', 'u', 'p', sleep=clock.sleep, clock=clock.time)
     api.add(responses.POST, BASE + '/v8/token', json=token_body())
     api.add(responses.GET, BASE + '/v8/RestoreSessions/%s' % OP, json=op_session('Working'))
@@ -185,7 +172,7 @@ def test_follow_until_stopped_and_report_counts(api):
 
 
 def test_follow_times_out_with_the_session_id(api):
-    clock = Clock()
+    clock = FakeClock(now=0.0)
     client = Vb365Client('vb365.test', 'u', 'p', sleep=clock.sleep, clock=clock.time)
     api.add(responses.POST, BASE + '/v8/token', json=token_body(expires_in=36000))
     for _attempt in range(6):  # at 0, 0.25, 0.75, 1.75, 3.75 and 5 s
@@ -202,7 +189,7 @@ def test_follow_times_out_with_the_session_id(api):
 
 def test_follow_when_server_returns_the_parent_session(api):
     """A server that answers with the exploring session's id: done when every event has ended, twice in a row."""
-    clock = Clock()
+    clock = FakeClock(now=0.0)
     client = Vb365Client('vb365.test', 'u', 'p', sleep=clock.sleep, clock=clock.time)
     api.add(responses.POST, BASE + '/v8/token', json=token_body())
     for _look in range(2):
