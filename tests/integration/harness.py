@@ -8,6 +8,8 @@ the simulator's control API, and a check that a secret never reaches the output.
   and the module's own return values), recorded by the tiny callback in ``callback_plugins/``.
 - ``Runner`` binds ``run_playbook`` to a simulator: VB365_SERVER, VB365_USERNAME,
   VB365_PASSWORD and VB365_CA_PATH point at it.
+- ``session_play(tasks, opening, ...)`` is the YAML of a play that opens a restore session, runs
+  tasks in it and always stops it; ``options(args, indent)`` writes a task's options as YAML.
 - ``SimApi`` calls the simulator's control API, ``{url}/_sim/<name>``.
 - ``assert_not_shown(secret, run)`` fails if the secret (or its URL- or JSON-encoded form) is in
   the run's stdout or stderr; the run must have been at ``-vvvv``.
@@ -169,6 +171,45 @@ class Runner:
 
 
 # ------------------------------------------------------------------------------ secrets
+def options(args, indent):
+    """The YAML lines of a task's options ``args``, ``indent`` spaces in (each value as JSON, which YAML reads)."""
+    return ''.join('%s%s: %s\n' % (' ' * indent, key, json.dumps(value)) for key, value in args.items())
+
+
+SESSION_PLAY = '''
+- hosts: localhost
+  gather_facts: false
+%(play)s  tasks:
+    - name: Open
+      vb365.restore.restore_session:
+%(opening)s      register: rs
+%(open_keys)s    - name: %(block)s
+      block:
+%(tasks)s
+      always:
+        - name: Stop
+          vb365.restore.restore_session:
+            session_id: "{{ rs.session.id }}"
+            state: absent
+%(stop_keys)s'''
+
+
+def session_play(tasks, opening, play='', check_mode=None, stop_when=None, block='Work'):
+    """The YAML of a play that opens a restore session with the options ``opening`` (a dict; the task
+    ``Open``, registered as ``rs``), runs ``tasks`` (the YAML of tasks, 8 spaces in, that find the
+    session's id in ``rs.session.id``) in the block ``block``, and always stops the session (``Stop``).
+
+    ``play``: more keys of the play (YAML, 2 spaces in: ``vars``, ``module_defaults``);
+    ``check_mode``: the ``check_mode`` of ``Open`` and ``Stop``; ``stop_when``: the condition of ``Stop``.
+    """
+    keys = '' if check_mode is None else 'check_mode: %s\n' % json.dumps(check_mode)
+    return SESSION_PLAY % {
+        'play': play, 'opening': options(opening, 8), 'open_keys': keys and '      ' + keys, 'block': block,
+        'tasks': tasks.rstrip('\n'),
+        'stop_keys': (keys and '          ' + keys) + ('          when: %s\n' % stop_when if stop_when else ''),
+    }
+
+
 def encodings(secret):
     """The forms in which a secret could leak: as is, URL-encoded (form bodies, query strings), JSON-escaped."""
     return {secret, quote(secret, safe=''), quote_plus(secret), json.dumps(secret)[1:-1]}

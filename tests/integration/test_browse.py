@@ -2,38 +2,19 @@
 
 from __future__ import annotations
 
-import json
-
 import pytest
 
-PLAY = '''
-- hosts: localhost
-  gather_facts: false
-  tasks:
-    - name: Open
-      vb365.restore.restore_session:
-        organization: contoso.onmicrosoft.com
-        show_deleted: true
-        ledger_path: ""
-      register: rs
-    - name: Browse
-      block:
-%s
-      always:
-        - name: Stop
-          vb365.restore.restore_session:
-            session_id: "{{ rs.session.id }}"
-            state: absent
-'''
+from harness import options, session_play
+
+OPENING = {'organization': 'contoso.onmicrosoft.com', 'show_deleted': True, 'ledger_path': ''}
 
 
-def play(*tasks):
+def play(*tasks, check_mode=None):
     body = ''
     for name, module, args in tasks:
-        body += '        - name: %s\n          %s:\n            session_id: "{{ rs.session.id }}"\n' % (name, module)
-        for key, value in args.items():
-            body += '            %s: %s\n' % (key, json.dumps(value))
-    return PLAY % body.rstrip('\n')
+        body += '        - name: %s\n          %s:\n            session_id: "{{ rs.session.id }}"\n%s' % (
+            name, module, options(args, 12))
+    return session_play(body, OPENING, check_mode=check_mode, block='Browse')
 
 
 def ids(items):
@@ -127,9 +108,7 @@ def test_unknown_folder_lists_the_folders_there(runner):
 
 def test_info_modules_in_check_mode(runner, sim_api):
     playbook = play(('Check', 'vb365.restore.item_info', {'mailbox': 'bob@contoso.onmicrosoft.com',
-                                                          'query': 'subject:invoice'}))
-    playbook = playbook.replace('        ledger_path: ""\n', '        ledger_path: ""\n      check_mode: false\n', 1)
-    playbook = playbook.replace('            state: absent\n', '            state: absent\n          check_mode: false\n')
+                                                          'query': 'subject:invoice'}), check_mode=False)
     run = runner.run(playbook, check=True)
     assert run.result('Check')['count'] == 8 and run.result('Check')['changed'] is False
     assert sim_api.working_sessions() == []

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from urllib.parse import parse_qs, urlsplit
 
-from harness import assert_not_shown
+from harness import assert_not_shown, session_play
 
 SMTP_PASSWORD = 'Smtp-Secret-17!&'
 CLIENT_SECRET = 'App-Secret-17-xyz'
@@ -27,18 +27,7 @@ RELAY = dict(enabled=True, smtp_server='relay.contoso.example', smtp_port=2525, 
              sender='vbo-restore@contoso.example', use_authentication=True, smtp_username='vbo-relay',
              smtp_password=SMTP_PASSWORD)
 
-SEND = '''
-- hosts: localhost
-  gather_facts: false
-  tasks:
-    - name: Open
-      vb365.restore.restore_session:
-        organization: contoso.onmicrosoft.com
-        ledger_path: ""
-      register: rs
-    - name: Work
-      block:
-        - name: Find
+SEND = session_play('''        - name: Find
           vb365.restore.item_info:
             session_id: "{{ rs.session.id }}"
             mailbox: alice@contoso.onmicrosoft.com
@@ -51,12 +40,7 @@ SEND = '''
             mailbox: alice@contoso.onmicrosoft.com
             items: "{{ found.mail_items | map(attribute='id') | list }}"
             action: send
-      always:
-        - name: Stop
-          vb365.restore.restore_session:
-            session_id: "{{ rs.session.id }}"
-            state: absent
-'''
+''', {'organization': 'contoso.onmicrosoft.com', 'ledger_path': ''})
 
 
 def puts(sim_api):

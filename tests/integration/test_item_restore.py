@@ -7,33 +7,9 @@ import json
 
 import pytest
 
-from harness import assert_not_shown
+from harness import assert_not_shown, options, session_play
 
 EXCHANGE_PASSWORD = 'Item-Exchange-Secret-7'
-PLAY = '''
-- hosts: localhost
-  gather_facts: false
-  tasks:
-    - name: Open
-      vb365.restore.restore_session:
-        organization: %(organization)s
-        show_deleted: true
-        ledger_path: ""
-      register: rs
-      check_mode: false
-    - name: Work
-      block:
-%(pre)s        - name: Act
-          vb365.restore.item_restore:
-            session_id: "{{ rs.session.id }}"
-%(args)s
-      always:
-        - name: Stop
-          vb365.restore.restore_session:
-            session_id: "{{ rs.session.id }}"
-            state: absent
-          check_mode: false
-'''
 CREDS = {'username': 'restore-operator@contoso.onmicrosoft.com', 'password': EXCHANGE_PASSWORD}
 FIND = '''        - name: Find
           vb365.restore.item_info:
@@ -48,8 +24,9 @@ FOUND_IDS = "{{ found['mail_items'] | map(attribute='id') | list }}"
 
 
 def play(organization='contoso.onmicrosoft.com', pre='', **args):
-    lines = ''.join('            %s: %s\n' % (k, json.dumps(v)) for k, v in args.items())
-    return PLAY % {'organization': organization, 'args': lines.rstrip('\n'), 'pre': pre}
+    act = '        - name: Act\n          vb365.restore.item_restore:\n            session_id: "{{ rs.session.id }}"\n'
+    return session_play(pre + act + options(args, 12),
+                        {'organization': organization, 'show_deleted': True, 'ledger_path': ''}, check_mode=False)
 
 
 def find(mailbox, query, limit=10000):

@@ -9,36 +9,12 @@ import zipfile
 
 import pytest
 
+from harness import options, session_play
 from vb365sim import exports
 
 BOB = 'bob@contoso.onmicrosoft.com'
 ALICE = 'alice@contoso.onmicrosoft.com'
 MIB = 1024 * 1024
-
-PLAY = '''
-- hosts: localhost
-  gather_facts: false
-  tasks:
-    - name: Open
-      vb365.restore.restore_session:
-        organization: contoso.onmicrosoft.com
-%(session)s
-      register: rs
-      check_mode: false
-    - name: Work
-      block:
-%(tasks)s
-      always:
-        - name: Stop
-          vb365.restore.restore_session:
-            session_id: "{{ rs.session.id }}"
-            state: absent
-          check_mode: false
-'''
-
-
-def options(args, indent):
-    return ''.join('%s%s: %s\n' % (' ' * indent, k, json.dumps(v)) for k, v in args.items())
 
 
 def play(*exports_args, session=None, **args):
@@ -49,8 +25,8 @@ def play(*exports_args, session=None, **args):
         tasks.append('        - name: Export%s\n          vb365.restore.mailbox_export:\n'
                      '            session_id: "{{ rs.session.id }}"\n%s'
                      % (' %d' % (index + 1) if index else '', options(task_args, 12)))
-    return PLAY % {'session': options(session if session is not None else {'ledger_path': ''}, 8).rstrip('\n'),
-                   'tasks': ''.join(tasks).rstrip('\n')}
+    return session_play(''.join(tasks), dict({'organization': 'contoso.onmicrosoft.com'},
+                                             **(session if session is not None else {'ledger_path': ''})), check_mode=False)
 
 
 def sha256(path):

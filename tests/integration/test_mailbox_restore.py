@@ -8,44 +8,17 @@ import os
 
 import pytest
 
-from harness import assert_not_shown
+from harness import assert_not_shown, options, session_play
 
 EXCHANGE_PASSWORD = 'Exchange-Secret-42!'
 PASSWORD_CREDS = {'username': 'restore-operator@contoso.onmicrosoft.com', 'password': EXCHANGE_PASSWORD}
 
-PLAY = '''
-- hosts: localhost
-  gather_facts: false
-  vars:
-    exchange: %(exchange)s
-  tasks:
-    - name: Open
-      vb365.restore.restore_session:
-        organization: %(organization)s
-        show_deleted: true
-        ledger_path: ""
-      register: rs
-      check_mode: false
-    - name: Work
-      block:
-        - name: Restore
-          vb365.restore.mailbox_restore:
-            session_id: "{{ rs.session.id }}"
-            exchange_credentials: "{{ exchange }}"
-%(args)s
-      always:
-        - name: Stop
-          vb365.restore.restore_session:
-            session_id: "{{ rs.session.id }}"
-            state: absent
-          check_mode: false
-'''
-
 
 def play(organization='contoso.onmicrosoft.com', exchange=None, **args):
-    lines = ''.join('            %s: %s\n' % (k, json.dumps(v)) for k, v in args.items())
-    return PLAY % {'organization': organization, 'args': lines.rstrip('\n'),
-                   'exchange': json.dumps(exchange or PASSWORD_CREDS)}
+    restore = ('        - name: Restore\n          vb365.restore.mailbox_restore:\n            session_id: "{{ rs.session.id }}"\n'
+               '            exchange_credentials: "{{ exchange }}"\n')
+    return session_play(restore + options(args, 12), {'organization': organization, 'show_deleted': True, 'ledger_path': ''},
+                        play='  vars:\n    exchange: %s\n' % json.dumps(exchange or PASSWORD_CREDS), check_mode=False)
 
 
 def restore_requests(sim_api):

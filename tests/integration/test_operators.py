@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from harness import assert_not_shown
+from harness import assert_not_shown, session_play
 from portal_support import Person
 
 HELPDESK = 'helpdesk@contoso.onmicrosoft.com'
@@ -17,20 +17,7 @@ BOB = 'bob@contoso.onmicrosoft.com'
 CAROL = 'carol@contoso.onmicrosoft.com'
 JWT_BEARER = 'urn:ietf:params:oauth:grant-type:jwt-bearer'
 
-OPERATOR_PLAY = '''
-- hosts: localhost
-  gather_facts: false
-  tasks:
-    - name: Open
-      vb365.restore.restore_session:
-        scope: %(scope)s
-        reason: %(reason)s
-        point_in_time: "2026-11-18"
-        show_deleted: true
-      register: rs
-    - name: Work
-      block:
-        - name: Find
+OPERATOR_TASKS = '''        - name: Find
           vb365.restore.item_info:
             session_id: "{{ rs.session.id }}"
             mailbox: %(mailbox)s
@@ -48,12 +35,14 @@ OPERATOR_PLAY = '''
         - name: Follow
           vb365.restore.restore_session_info:
             session_id: "{{ acted.restore.session_id }}"
-      always:
-        - name: Stop
-          vb365.restore.restore_session:
-            session_id: "{{ rs.session.id }}"
-            state: absent
 '''
+
+
+def operator_play(scope, mailbox, reason):
+    """A play that opens a Restore Portal session of the backup of 18 November, scoped to ``scope`` with the
+    ``reason``, finds the invoices of ``mailbox`` in it, restores them as the operator, and follows the restore."""
+    return session_play(OPERATOR_TASKS % {'mailbox': mailbox, 'reason': reason},
+                        {'scope': scope, 'reason': reason, 'point_in_time': '2026-11-18', 'show_deleted': True})
 
 
 def assertion_for(sim_api, user=HELPDESK, **extra):
@@ -71,7 +60,7 @@ def token_posts(sim_api):
 def test_operator_restore_lands_in_the_scoped_mailbox(runner, sim_api):
     issued = assertion_for(sim_api)
     before, carol_before = sim_api.production(BOB), sim_api.production(CAROL)
-    run = runner.run(OPERATOR_PLAY % {'scope': BOB, 'mailbox': BOB, 'reason': 'INC-4711'},
+    run = runner.run(operator_play(BOB, BOB, 'INC-4711'),
                      env=operator_env(issued), unset=('VB365_USERNAME', 'VB365_PASSWORD'), verbosity=4)
     assert_not_shown(issued['assertion'], run)
     # Each module signs in with exactly the documented fields of the operator grant.
@@ -228,7 +217,7 @@ def test_scope_outside_the_operator_scope_is_refused_with_what_is_managed(runner
 def test_mailbox_outside_the_session_scope_is_not_found(runner, sim_api):
     issued = assertion_for(sim_api)
     before = sim_api.production(CAROL)
-    run = runner.run(OPERATOR_PLAY % {'scope': BOB, 'mailbox': CAROL, 'reason': 'INC-2'}, env=operator_env(issued),
+    run = runner.run(operator_play(BOB, CAROL, 'INC-2'), env=operator_env(issued),
                      expect_rc=2)
     assert 'carol@contoso.onmicrosoft.com' in run.result('Find')['msg']
     assert run.status('Stop') == 'ok' and run.result('Stop')['session']['state'] == 'Stopped'

@@ -16,6 +16,8 @@ import time
 
 import pytest
 
+from harness import options, session_play
+
 BOB = 'bob@contoso.onmicrosoft.com'
 EXCHANGE_PASSWORD = 'Exch-Reliab1e-Pw!'
 EXPORT_SIZE = 3 * 1024 * 1024
@@ -26,31 +28,18 @@ EXPORT_POST = r'/exportToPst$'
 LISTING = r'/organization/mailboxes$'
 EVENTS = r'^/v8/RestoreSessions/[^/]+/Events$'
 
-PLAY = '''
-- hosts: localhost
-  gather_facts: false
-  module_defaults:
+OPENING = {'organization': 'contoso.onmicrosoft.com', 'ledger_path': ''}
+PLAY_KEYS = '''  module_defaults:
     group/vb365.restore.all:
-      request_timeout: %(timeout)d
-  tasks:
-    - name: Open
-      vb365.restore.restore_session:
-        organization: contoso.onmicrosoft.com
-        ledger_path: ""
-      register: rs
-    - name: Work
-      block:
-        - name: Act
-          %(module)s:
-            session_id: "{{ rs.session.id }}"
-%(args)s
-      always:
-        - name: Stop
-          vb365.restore.restore_session:
-            session_id: "{{ rs.session.id }}"
-            state: absent
-          when: rs.session.id is defined
-'''
+      request_timeout: %d
+''' % TIMEOUT
+
+
+def act(module, args):
+    """The play of one fault case: its task ``Act`` in a session of its own."""
+    return session_play('        - name: Act\n          %s:\n            session_id: "{{ rs.session.id }}"\n%s'
+                        % (module, options(args, 12)), OPENING, play=PLAY_KEYS, stop_when='rs.session.id is defined')
+
 
 ACTIONS = {
     'restore': ('vb365.restore.mailbox_restore', {
@@ -195,10 +184,6 @@ def sha256(path):
     return digest.hexdigest()
 
 
-def options(args, indent):
-    return ''.join('%s%s: %s\n' % (' ' * indent, key, json.dumps(value)) for key, value in args.items())
-
-
 def wait_until_no_working_session(sim_api, seconds=15):
     """Restores that started run on; every session must be Stopped in the end."""
     deadline = time.time() + seconds
@@ -225,8 +210,7 @@ def test_fault(kind, action, runner, sim_api, tmp_path):
         env = {'PYTHONPATH': str(hook), 'VB365_TEST_FULL_DIR': os.path.dirname(dest)}
     if rules:
         sim_api.post('faults', {'rules': rules})
-    run = runner.run(PLAY % {'timeout': TIMEOUT, 'module': module, 'args': options(args, 12).rstrip('\n')},
-                     env=env, expect_rc=None, verbosity=4)
+    run = runner.run(act(module, args), env=env, expect_rc=None, verbosity=4)
     result = run.result('Act')
     requests = sim_api.get('requests')
     if any(rule.get('delay_ms') for rule in rules):
@@ -278,30 +262,14 @@ def test_fault(kind, action, runner, sim_api, tmp_path):
     assert EXCHANGE_PASSWORD not in run.output and runner.sim.password not in run.output
 
 
-BATCHES = '''
-- hosts: localhost
-  gather_facts: false
-  tasks:
-    - name: Open
-      vb365.restore.restore_session:
-        organization: contoso.onmicrosoft.com
-        ledger_path: ""
-      register: rs
-    - name: Work
-      block:
-        - name: Act
+BATCHES = session_play('''        - name: Act
           vb365.restore.mailbox_restore:
             session_id: "{{ rs.session.id }}"
             mailboxes: [alice@contoso.onmicrosoft.com, bob@contoso.onmicrosoft.com]
             batch_size: 1
             poll_interval: 0.2
             exchange_credentials: {"username": "restore@contoso.onmicrosoft.com", "password": "%s"}
-      always:
-        - name: Stop
-          vb365.restore.restore_session:
-            session_id: "{{ rs.session.id }}"
-            state: absent
-''' % EXCHANGE_PASSWORD
+''' % EXCHANGE_PASSWORD, OPENING)
 
 
 def test_a_failure_in_batch_2_keeps_the_id_and_counts_of_batch_1(runner, sim_api):

@@ -9,7 +9,7 @@ import json
 
 import pytest
 
-from harness import assert_not_shown
+from harness import assert_not_shown, options, session_play
 
 EXCHANGE_PASSWORD = 'Outcome-Exchange-Secret-9'
 CREDS = {'username': 'restore-operator@contoso.onmicrosoft.com', 'password': EXCHANGE_PASSWORD}
@@ -17,27 +17,6 @@ CONTOSO = 'contoso.onmicrosoft.com'
 BOB, CAROL, BROKEN = 'bob@' + CONTOSO, 'carol@' + CONTOSO, 'broken@' + CONTOSO
 ERIN, FRANK = 'erin@' + CONTOSO, 'frank@' + CONTOSO
 
-SEQUENCE = '''
-- hosts: localhost
-  gather_facts: false
-  vars:
-    exchange: %(creds)s
-  tasks:
-    - name: Open
-      vb365.restore.restore_session:
-        organization: contoso.onmicrosoft.com
-        show_deleted: true
-        ledger_path: ""
-      register: rs
-    - name: Work
-      block:
-%(steps)s
-      always:
-        - name: Stop
-          vb365.restore.restore_session:
-            session_id: "{{ rs.session.id }}"
-            state: absent
-'''
 STEP = '''        - name: %(name)s
           vb365.restore.mailbox_restore:
             session_id: "{{ rs.session.id }}"
@@ -50,11 +29,9 @@ STEP = '''        - name: %(name)s
 
 def sequence(*steps):
     """A play that opens one session and runs ``(name, {options})`` restores in it, going on after failures."""
-    text = ''
-    for name, args in steps:
-        lines = ''.join('            %s: %s\n' % (k, json.dumps(v)) for k, v in args.items())
-        text += STEP % {'name': name, 'args': lines.rstrip('\n')}
-    return SEQUENCE % {'creds': json.dumps(CREDS), 'steps': text.rstrip('\n')}
+    text = ''.join(STEP % {'name': name, 'args': options(args, 12).rstrip('\n')} for name, args in steps)
+    return session_play(text, {'organization': CONTOSO, 'show_deleted': True, 'ledger_path': ''},
+                        play='  vars:\n    exchange: %s\n' % json.dumps(CREDS))
 
 
 def records(sim_api, email):
@@ -149,7 +126,7 @@ def test_a_stopped_session_is_refused_before_any_restore(runner, sim_api):
 @pytest.mark.every_model
 def test_a_wrong_password_is_a_clear_error_that_never_shows_the_password(runner, sim_api):
     wrong = 'Not-The-Password-%s' % sim_api.choice('invalid_password')
-    play = SEQUENCE.split('    - name: Work', maxsplit=1)[0] % {'creds': json.dumps(CREDS)}
+    play = sequence().split('    - name: Work', maxsplit=1)[0]
     run = runner.run(play, env={'VB365_PASSWORD': wrong}, expect_rc=2, verbosity=4)
     result = run.result('Open')
     said = 'invalid_grant' if sim_api.choice('invalid_password') == 'oauth' else 'Invalid user name or password.'

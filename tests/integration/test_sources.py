@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import os
 
-from harness import assert_not_shown
+from harness import assert_not_shown, session_play
 from test_roles import example, left_open, load, run_book
 
 CONTOSO = 'contoso.onmicrosoft.com'
@@ -38,30 +38,19 @@ def open_play(**options):
 %s''' % (CONTOSO, lines)
 
 
-RESTORE_FOLDER = '''
-- hosts: localhost
-  gather_facts: false
-  tasks:
-    - name: Open
-      vb365.restore.restore_session:
-        organization: contoso.onmicrosoft.com
-        %(source)s
-        point_in_time: "2026-11-20"
-      register: rs
-    - name: Work
-      block:
-        - name: Restore
+RESTORE_FOLDER = '''        - name: Restore
           vb365.restore.mailbox_restore:
             session_id: "{{ rs.session.id }}"
             mailboxes: [bob@contoso.onmicrosoft.com]
             folder: Inbox/Invoices
-            exchange_credentials: %(creds)s
-      always:
-        - name: Stop
-          vb365.restore.restore_session:
-            session_id: "{{ rs.session.id }}"
-            state: absent
+            exchange_credentials: %s
 '''
+
+
+def restore_folder(**source):
+    """A play that restores Bob's Inbox/Invoices from a session of the backup of 20 November (from ``source``)."""
+    return session_play(RESTORE_FOLDER % json.dumps(CREDS),
+                        dict({'organization': CONTOSO}, **source, point_in_time='2026-11-20'))
 
 
 def repository_ids(sim_api):
@@ -140,10 +129,10 @@ def test_the_same_answers_under_every_restore_point_model(runner, sim_api):
 
 def test_restore_from_the_backup_copy_when_the_primary_is_lost(runner, sim_api):
     sim_api.config(primary_repository_lost=True)
-    lost = runner.run(RESTORE_FOLDER % {'source': '', 'creds': json.dumps(CREDS)}, expect_rc=2)
+    lost = runner.run(restore_folder(), expect_rc=2)
     assert lost.status('Open') == 'failed' and 'not accessible' in lost.result('Open')['msg']
 
-    run = runner.run(RESTORE_FOLDER % {'source': 'repository: Object storage copy', 'creds': json.dumps(CREDS)},
+    run = runner.run(restore_folder(repository='Object storage copy'),
                      verbosity=4)
     opened = run.result('Open')
     assert opened['source']['kind'] == 'repository' and opened['source']['name'] == 'Object storage copy'
@@ -164,7 +153,7 @@ def test_restore_from_the_backup_copy_when_the_primary_is_lost(runner, sim_api):
 
 
 def test_primary_backups_show_only_what_was_not_deleted(runner, sim_api):
-    run = runner.run(RESTORE_FOLDER % {'source': '', 'creds': json.dumps(CREDS)})
+    run = runner.run(restore_folder())
     assert run.result('Restore')['restore']['totals']['created'] == 3
 
 
