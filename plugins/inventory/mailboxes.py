@@ -163,6 +163,7 @@ from ansible.plugins.inventory import BaseInventoryPlugin, Cacheable, Constructa
 
 from ansible_collections.vb365.restore.plugins.module_utils.client import MAX_PAGE_SIZE, Vb365Client
 from ansible_collections.vb365.restore.plugins.module_utils.errors import Vb365Error
+from ansible_collections.vb365.restore.plugins.module_utils.operations import EXPLORE_ORGANIZATION, SESSION_MAILBOXES, STOP_SESSION
 from ansible_collections.vb365.restore.plugins.module_utils.browse import find_organization
 from ansible_collections.vb365.restore.plugins.module_utils.times import normalize_point_in_time
 
@@ -226,12 +227,11 @@ def read_backup(client, organization_ref, point_in_time, page_size):
     body = {'type': 'Vex', 'showDeleted': False, 'showAllVersions': False}
     if point_in_time:
         body['dateTime'] = point_in_time
-    session = client.post('/Organizations/%s/explore' % organization['id'], body)
+    session = client.call(EXPLORE_ORGANIZATION, body=body, organizationId=organization['id'])
     try:
-        mailboxes = client.paginate('/RestoreSessions/%s/organization/mailboxes' % session['id'],
-                                    page_size=page_size).items
+        mailboxes = client.call(SESSION_MAILBOXES, page_size=page_size, restoreSessionId=session['id']).items
     finally:
-        client.post('/RestoreSessions/%s/Stop' % session['id'], idempotent=True)
+        client.call(STOP_SESSION, restoreSessionId=session['id'])
     return organization, mailboxes
 
 

@@ -34,11 +34,9 @@ except ImportError:  # pragma: no cover - the client reports the missing library
 
 try:
     import msal
-    HAS_MSAL = True
     MSAL_IMPORT_ERROR = None
 except ImportError as exc:  # pragma: no cover - exercised when the optional library is absent
     msal = None
-    HAS_MSAL = False
     MSAL_IMPORT_ERROR = exc
 
 from ansible_collections.vb365.restore.plugins.module_utils.client import grant_form
@@ -47,13 +45,14 @@ from ansible_collections.vb365.restore.plugins.module_utils.errors import (
     Vb365ConnectionError,
     Vb365Error,
     Vb365ParameterError,
+    Vb365ServerError,
     Vb365TimeoutError,
 )
+from ansible_collections.vb365.restore.plugins.module_utils.operations import RESTORE_PORTAL_SETTINGS, Request
 
 AUTH_METHODS = ('password', 'operator', 'tenant')
 JWT_BEARER = 'urn:ietf:params:oauth:grant-type:jwt-bearer'
 GRANTS = {'password': 'password', 'operator': 'operator', 'tenant': JWT_BEARER}
-PORTAL_SETTINGS_PATH = '/RestorePortalSettings'
 MSAL_REQUIREMENT = 'msal >= 1.28'
 
 
@@ -90,17 +89,16 @@ def portal_scopes(application_id):
 def restore_portal_settings(client):
     """``GET /v8/RestorePortalSettings`` without a token (the operation is anonymous), through the client's
     retrying send path."""
-    url = client.url(PORTAL_SETTINGS_PATH)
-    response = client._send('GET', url, idempotent=True, auth=False,  # pylint: disable=protected-access
-                            headers={'Accept': 'application/json', 'Authorization': None},
-                            note='restore portal settings')
     try:
-        settings = response.json()
-    except ValueError:
-        settings = None
+        settings = client.call(RESTORE_PORTAL_SETTINGS)
+    except Vb365ServerError as exc:
+        if exc.status is None or exc.status < 300:  # an answer that is not JSON
+            settings = None
+        else:
+            raise
     if not isinstance(settings, dict):
         raise Vb365AuthenticationError('GET %s: the server answered without the Restore Portal settings'
-                                       % client.path_of(url))
+                                       % client.shown_path(Request(RESTORE_PORTAL_SETTINGS)))
     return settings
 
 

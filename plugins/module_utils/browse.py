@@ -15,19 +15,26 @@ from ansible_collections.vb365.restore.plugins.module_utils.errors import (
     Vb365NotFoundError,
     Vb365ParameterError,
 )
+from ansible_collections.vb365.restore.plugins.module_utils.operations import (
+    FOLDER,
+    FOLDERS,
+    ORGANIZATION,
+    ORGANIZATIONS,
+    SESSION_MAILBOXES,
+)
 from ansible_collections.vb365.restore.plugins.module_utils.values import candidates_text, is_uuid, pick_one, to_snake
 
 
 # ---------------------------------------------------------------------------- organizations
 def list_organizations(client):
-    return client.paginate('/Organizations').items
+    return client.call(ORGANIZATIONS).items
 
 
 def find_organization(client, ref, option='organization'):
     """An organization by id, name (e.g. contoso.onmicrosoft.com) or Microsoft 365 name."""
     if is_uuid(ref):
         try:
-            return client.get('/Organizations/%s' % ref)
+            return client.call(ORGANIZATION, organizationId=ref)
         except Vb365NotFoundError:
             raise Vb365NotFoundError('%s: no organization with id %s' % (option, ref))
     return pick_one(list_organizations(client), ref, 'organization', option,
@@ -36,7 +43,7 @@ def find_organization(client, ref, option='organization'):
 
 # ---------------------------------------------------------------------------- mailboxes
 def list_mailboxes(client, session_id):
-    return client.paginate('/RestoreSessions/%s/organization/mailboxes' % session_id).items
+    return client.call(SESSION_MAILBOXES, restoreSessionId=session_id).items
 
 
 def find_mailbox(mailboxes, ref, option='mailbox', archive=False):
@@ -113,13 +120,9 @@ def mailbox_summary(mailbox):
 
 
 # ---------------------------------------------------------------------------- folders
-def _folders_path(session_id, mailbox_id):
-    return '/RestoreSessions/%s/organization/mailboxes/%s/folders' % (session_id, mailbox_id)
-
-
 def list_child_folders(client, session_id, mailbox_id, parent_id=None):
     params = {'parentId': parent_id} if parent_id else None
-    return client.paginate(_folders_path(session_id, mailbox_id), params=params).items
+    return client.call(FOLDERS, params=params, restoreSessionId=session_id, mailboxId=mailbox_id).items
 
 
 def split_folder_path(path):
@@ -167,7 +170,7 @@ def resolve_folder(client, session_id, mailbox, ref, option='folder'):
 
 def _folder_by_id(client, session_id, mailbox_id, folder_id):
     try:
-        folder = client.get('%s/%s' % (_folders_path(session_id, mailbox_id), folder_id))
+        folder = client.call(FOLDER, restoreSessionId=session_id, mailboxId=mailbox_id, folderId=folder_id)
     except (Vb365NotFoundError,):
         return None
     except Exception:  # pylint: disable=broad-except

@@ -16,7 +16,6 @@ import email.message
 import email.utils
 import errno
 import hashlib
-import json
 import os
 import queue
 import random
@@ -24,6 +23,7 @@ import re
 import shutil
 import threading
 import time
+from urllib.parse import quote, urlencode
 
 try:
     import requests
@@ -43,6 +43,12 @@ from ansible_collections.vb365.restore.plugins.module_utils.errors import (
     Vb365Error,
     Vb365ServerError,
     error_class_for_status,
+)
+from ansible_collections.vb365.restore.plugins.module_utils.operations import (
+    FILE,
+    LOGOUT,
+    PAGE,
+    TOKEN,
 )
 
 API_VERSION = 'v8'
@@ -197,7 +203,6 @@ class Vb365Client:
         self._expires_at = 0.0
         self._lifetime = 0.0
         self.trace = []
-        self.stats = {'requests': 0, 'retries': 0, 'logins': 0, 'refreshes': 0}
 
     # ------------------------------------------------------------------ helpers
     def url(self, path):
@@ -267,14 +272,11 @@ class Vb365Client:
 
     # ------------------------------------------------------------------ tokens
     def _token_request(self, form, refresh=False):
-        url = self.url('/token')
-        # The token endpoint gets no stale bearer header. A token request is safe to repeat: a
-        # lost answer only leaves a token nobody uses, which expires.
-        response = self._send('POST', url, data=form, idempotent=True, auth=False,
-                              headers={'Accept': 'application/json', 'Authorization': None},
-                              note='refresh' if refresh else 'login', expected=(200,), raise_errors=False)
+        # The token endpoint gets no stale bearer header; TOKEN says a lost answer may be asked again.
+        response = self.send(TOKEN, body=form, note='refresh' if refresh else 'login', expected=(200,),
+                             raise_errors=False)
         if response.status_code != 200:
-            err = self._error_from_response('POST', url, response)
+            err = self._error_from_response('POST', response.url, response)
             response.close()
             raise Vb365AuthenticationError(
                 ('token refresh refused: %s' if refresh else
@@ -295,18 +297,15 @@ class Vb365Client:
 
     def login(self):
         if self.auth is not None:
-            self.stats['logins'] += 1
             self._token_request(self.auth.token_form(self))
             return
         if not self.username or not self._password:
             raise Vb365AuthenticationError('username and password are required to log in to %s' % self.base_url)
-        self.stats['logins'] += 1
         self._token_request(grant_form('password', username=self.username, password=self._password))
 
     def refresh(self):
         """Renew the access token; fall back to a new login when the refresh token is refused."""
         if self._refresh_token:
-            self.stats['refreshes'] += 1
             try:
                 self._token_request(grant_form('refresh_token', refresh_token=self._refresh_token), refresh=True)
                 return
@@ -327,8 +326,10 @@ class Vb365Client:
         if self._access_token is None:
             return
         try:
-            self.session.post(self.url('/token/logout'), verify=self.verify, timeout=self.timeout)
-        except requests.exceptions.RequestException:
+            # Sent once (retries=0): the module is ending, and the token expires anyway. No refresh
+            # of the token either (auth=False): the bearer header in place is the one to end.
+            self.send(LOGOUT, raise_errors=False, auth=False, retries=0).close()
+        except Vb365Error:
             pass
         finally:
             self._access_token = None
@@ -366,13 +367,15 @@ class Vb365Client:
                           stream=stream, headers=headers, expected=expected)
 
     def _send(self, method, url, params=None, json_body=None, data=None, idempotent=False, stream=False,
-              headers=None, expected=None, auth=True, note=None, raise_errors=True):
+              headers=None, expected=None, auth=True, note=None, raise_errors=True, retries=None):
         """The one sending loop: every request, the token requests too, is retried here.
 
         A connection error is retried when the request is idempotent or provably did not reach
         the server; 429/502/503/504 when idempotent, 429/503 always (the server did not process
-        it). With ``auth`` a token is ensured first and a 401 refreshes it once.
+        it). With ``auth`` a token is ensured first and a 401 refreshes it once. ``retries``
+        lowers the number of retries (``max_retries``) for one request.
         """
+        max_retries = self.max_retries if retries is None else min(retries, self.max_retries)
         refreshed = False
         attempt = 0
         while True:
@@ -386,7 +389,7 @@ class Vb365Client:
             except requests.exceptions.RequestException as exc:
                 self._record(method, url, None, started, type(exc).__name__)
                 retryable = idempotent or self._not_sent(exc)
-                if isinstance(exc, requests.exceptions.SSLError) or not retryable or attempt >= self.max_retries:
+                if isinstance(exc, requests.exceptions.SSLError) or not retryable or attempt >= max_retries:
                     err = self._connection_error(method, url, exc)
                     if not retryable and not isinstance(exc, requests.exceptions.SSLError):
                         err.msg += ' (the request may have reached the server: not retried)'
@@ -395,12 +398,10 @@ class Vb365Client:
                     raise err
                 delay = self._backoff(attempt)
                 attempt += 1
-                self.stats['retries'] += 1
                 self.warn('%s %s: %s; retry %d of %d in %.1f s' % (
-                    method, self.path_of(url), type(exc).__name__, attempt, self.max_retries, delay))
+                    method, self.path_of(url), type(exc).__name__, attempt, max_retries, delay))
                 self._sleep(delay)
                 continue
-            self.stats['requests'] += 1
             self._record(method, url, response.status_code, started, note)
             status = response.status_code
             if auth and status == 401 and not refreshed:
@@ -409,13 +410,12 @@ class Vb365Client:
                 self.refresh()
                 continue
             if status in RETRY_STATUSES and (idempotent or status in WRITE_SAFE_STATUSES) \
-                    and attempt < self.max_retries:
+                    and attempt < max_retries:
                 delay = self._backoff(attempt, response)
                 response.close()
                 attempt += 1
-                self.stats['retries'] += 1
                 self.warn('%s %s: HTTP %d; retry %d of %d in %.1f s' % (
-                    method, self.path_of(url), status, attempt, self.max_retries, delay))
+                    method, self.path_of(url), status, attempt, max_retries, delay))
                 self._sleep(delay)
                 continue
             ok = (status in expected) if expected else (200 <= status < 300)
@@ -436,6 +436,9 @@ class Vb365Client:
     def json(self, method, path, params=None, json_body=None, idempotent=None):
         """A request whose answer is JSON (or empty); returns the decoded body or None."""
         response = self.request(method, path, params=params, json_body=json_body, idempotent=idempotent)
+        return self._decoded(method, response)
+
+    def _decoded(self, method, response):
         if response.status_code == 204 or not response.content:
             return None
         try:
@@ -450,6 +453,75 @@ class Vb365Client:
 
     def post(self, path, json_body=None, params=None, idempotent=False):
         return self.json('POST', path, params=params, json_body=json_body, idempotent=idempotent)
+
+    # ------------------------------------------------------------------ operations
+    @staticmethod
+    def path_for(op, path_values):
+        """The path of one request of ``op``; every path value is URL-encoded here, and only here."""
+        given, wanted = set(path_values), set(op.path_names)
+        if given != wanted:
+            raise ValueError('%s takes the path values %s, not %s' % (
+                op.name, ', '.join(sorted(wanted)) or 'none', ', '.join(sorted(given)) or 'none'))
+        return op.path.format(**dict((name, quote(str(value), safe='')) for name, value in path_values.items()))
+
+    def shown_path(self, request):
+        """The path of a ``Request`` as the user sees it (in check mode's planned requests, in messages)."""
+        path = self.path_of(self.url(self.path_for(request.op, request.path_values)))
+        return '%s?%s' % (path, urlencode(request.params)) if request.params else path
+
+    @staticmethod
+    def check_request(op, params=None, body=None):
+        """Refuse a query parameter or body field that ``op`` does not accept, or a body without a
+        field it always needs: a mistake in the collection, caught before anything is sent."""
+        unknown = sorted(set(params or ()) - op.query)
+        if unknown:
+            raise ValueError('%s takes no query parameter %s' % (op.name, ', '.join(unknown)))
+        if body is None:
+            if op.always:
+                raise ValueError('%s needs a body with %s' % (op.name, ', '.join(sorted(op.always))))
+            return
+        unknown = sorted(set(body) - op.body)
+        missing = sorted(op.always - set(body))
+        if unknown or missing:
+            raise ValueError('%s: the body %s' % (op.name, '; '.join(
+                text for text in ('has fields the operation does not take: %s' % ', '.join(unknown) if unknown else '',
+                                  'lacks %s' % ', '.join(missing) if missing else '') if text)))
+
+    def send(self, op, params=None, body=None, path_values=None, headers=None, **options):
+        """One request of ``op`` through the retrying send loop; returns the response."""
+        path_values = path_values or {}
+        self.check_request(op, params, body)
+        url = self.url(self.path_for(op, path_values))
+        if not op.auth:
+            headers = dict(headers or {}, Accept='application/json', Authorization=None)
+        if op.form:
+            options['data'] = body
+        else:
+            options['json_body'] = body
+        options.setdefault('auth', op.auth)
+        return self._send(op.method, url, params=params, idempotent=op.idempotent, headers=headers, **options)
+
+    def call(self, op, params=None, body=None, limit=None, page_size=MAX_PAGE_SIZE, dest=None, resume=True,
+             progress=None, **path_values):
+        """Run one operation of operations.py, whatever its kind of answer.
+
+        A page operation is read to the end (or to ``limit`` items) and returns a ``Page``; a file
+        operation is streamed to ``dest`` and returns what ``download`` does; any other returns the
+        decoded JSON answer, or None when there is none.
+        """
+        if op.answer == PAGE:
+            self.check_request(op, dict(params or {}, offset=0, limit=0), body)
+            return self.paginate(self.path_for(op, path_values), method=op.method, params=params, json_body=body,
+                                 limit=limit, page_size=page_size, use_set_id='setId' in op.query)
+        self.check_request(op, params, body)
+        if op.answer == FILE:
+            return self.download(self.path_for(op, path_values), dest, json_body=body, method=op.method,
+                                 resume=resume, progress=progress)
+        if not op.auth:
+            response = self.send(op, params=params, body=body, path_values=path_values, note=op.name)
+            return self._decoded(op.method, response)
+        return self.json(op.method, self.path_for(op, path_values), params=params, json_body=body,
+                         idempotent=op.idempotent)
 
     # ------------------------------------------------------------------ paging
     def paginate(self, path, method='GET', params=None, json_body=None, limit=None, page_size=MAX_PAGE_SIZE,
@@ -758,8 +830,3 @@ def _content_range(value):
     if not match:
         return None, None
     return int(match.group(1)), (int(match.group(2)) if match.group(2) != '*' else None)
-
-
-def dumps(data):
-    """Compact, stable JSON for traces and diffs."""
-    return json.dumps(data, sort_keys=True, separators=(',', ':'))

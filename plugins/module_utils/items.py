@@ -7,21 +7,23 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from urllib.parse import quote
-
 from ansible.module_utils.common.dict_transformations import camel_dict_to_snake_dict
 
 from ansible_collections.vb365.restore.plugins.module_utils.errors import Vb365NotFoundError
-
-
-def _mailbox_path(session_id, mailbox_id):
-    return '/RestoreSessions/%s/organization/mailboxes/%s' % (session_id, mailbox_id)
+from ansible_collections.vb365.restore.plugins.module_utils.operations import (
+    ITEM,
+    ITEM_LIST,
+    SEARCH_FOLDER,
+    SEARCH_MAILBOX,
+    SEARCH_MAILBOXES,
+    SEARCH_ORGANIZATION,
+)
 
 
 def list_items(client, session_id, mailbox_id, folder_id=None, limit=None):
     """Items of a mailbox, or of one folder (not its subfolders); returns a ``Page``."""
     params = {'parentId': folder_id} if folder_id else None
-    return client.paginate(_mailbox_path(session_id, mailbox_id) + '/items', params=params, limit=limit)
+    return client.call(ITEM_LIST, params=params, limit=limit, restoreSessionId=session_id, mailboxId=mailbox_id)
 
 
 def search_items(client, session_id, query, mailbox_id=None, folder_id=None, scope=None, limit=None):
@@ -33,15 +35,13 @@ def search_items(client, session_id, query, mailbox_id=None, folder_id=None, sco
     """
     body = {'query': query}
     if folder_id:
-        path = _mailbox_path(session_id, mailbox_id) + '/folders/%s/search' % folder_id
-    elif mailbox_id:
-        path = _mailbox_path(session_id, mailbox_id) + '/search'
-    elif scope == 'organization':
-        return client.paginate('/RestoreSessions/%s/organization/searchExchange' % session_id, method='POST',
-                               json_body=body, limit=limit)
-    else:
-        path = '/RestoreSessions/%s/organization/mailboxes/search' % session_id
-    return client.paginate(path, method='POST', json_body=body, limit=limit, use_set_id=True)
+        return client.call(SEARCH_FOLDER, body=body, limit=limit, restoreSessionId=session_id,
+                           mailboxId=mailbox_id, folderId=folder_id)
+    if mailbox_id:
+        return client.call(SEARCH_MAILBOX, body=body, limit=limit, restoreSessionId=session_id, mailboxId=mailbox_id)
+    if scope == 'organization':
+        return client.call(SEARCH_ORGANIZATION, body=body, limit=limit, restoreSessionId=session_id)
+    return client.call(SEARCH_MAILBOXES, body=body, limit=limit, restoreSessionId=session_id)
 
 
 # Up to this many ids are looked up one by one; more are found by listing the mailbox's items once
@@ -59,7 +59,7 @@ def find_items(client, session_id, mailbox, ids, option='items'):
     if len(wanted) <= FEW_ITEM_IDS:
         for item_id in wanted:
             try:
-                found[item_id] = client.get(_mailbox_path(session_id, mailbox['id']) + '/items/' + quote(item_id, safe=''))
+                found[item_id] = client.call(ITEM, restoreSessionId=session_id, mailboxId=mailbox['id'], itemId=item_id)
             except Vb365NotFoundError:
                 pass
     else:

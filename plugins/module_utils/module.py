@@ -3,9 +3,13 @@
 # GNU General Public License v3.0+ (https://www.gnu.org/licenses/gpl-3.0.txt)
 """The base every vb365.restore module stands on.
 
-It adds the connection options, builds the one client, refuses writes in check mode (the
-write is recorded as a planned call instead), turns typed errors into ``fail_json`` and runs
-the cleanups (stopping restore sessions it opened, logging out) on success and on failure.
+It adds the connection options, builds the one client, and sends the requests that change the
+server: a module describes each one (an operation of operations.py and its values, a ``Request``)
+and hands it to ``write``, which checks its body against the table, registers its secrets and, in
+check mode, records it as a planned request instead of sending it. Check mode is decided here and
+nowhere else. Restores are started and followed by ``restore`` and their outcome applied by
+``conclude``. Typed errors become ``fail_json``; the client logs out at the end, on success and on
+failure.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -21,6 +25,7 @@ from ansible_collections.vb365.restore.plugins.module_utils.auth import AUTH_MET
 from ansible_collections.vb365.restore.plugins.module_utils.client import (
     HAS_REQUESTS,
     REQUESTS_IMPORT_ERROR,
+    SECRET_FIELDS,
     Redactor,
     Vb365Client,
     normalize_server,
@@ -28,6 +33,15 @@ from ansible_collections.vb365.restore.plugins.module_utils.client import (
 from ansible_collections.vb365.restore.plugins.module_utils.errors import (
     Vb365Error,
     Vb365ParameterError,
+)
+from ansible_collections.vb365.restore.plugins.module_utils.restore import (
+    finish_restore,
+    follow_started,
+    keep_started,
+    may_have_started,
+    merge_reports,
+    restore_changed,
+    snapshot,
 )
 
 CONNECTION_ARGUMENT_SPEC = dict(
@@ -69,13 +83,23 @@ class _CheckedModule(AnsibleModule):
                 self.unknown_suboptions.append((name, key, sorted(options)))
 
 
+class _Planned:
+    """What ``write`` returns in check mode: the request was recorded, not sent."""
+
+    def __repr__(self):
+        return 'PLANNED'
+
+
+PLANNED = _Planned()
+
+
 class Vb365Module:
-    """Wraps ``AnsibleModule`` with the connection, check-mode guard and cleanup.
+    """Wraps ``AnsibleModule`` with the connection, the one check-mode decision and the end of the run.
 
     Module code runs in ``run(main)``: ``main(self)`` reads ``self.params``, uses
     ``self.client`` for reads and ``self.write()`` for anything that changes the server,
     fills ``self.result`` and returns.  Errors raised as ``Vb365Error`` fail the task with a
-    clear message; cleanups registered with ``add_cleanup`` always run.
+    clear message; the client logs out in any case.
     """
 
     def __init__(self, argument_spec, supports_check_mode=True, **kwargs):
@@ -90,7 +114,6 @@ class Vb365Module:
         self.planned = []
         self._client = None
         self.redactor = Redactor()
-        self._cleanups = []
         self.sign_in = None
         self._validate_connection()
 
@@ -154,39 +177,95 @@ class Vb365Module:
         self.redactor.add(*values)
 
     # ------------------------------------------------------------------ writes
-    def write(self, method, path, json_body=None, describe=None, idempotent=False):
-        """Send a request that changes the server, unless in check mode.
+    def write(self, request, send=None):
+        """Send a ``Request`` that changes the server, unless in check mode.
 
-        In check mode the call is only recorded in ``self.planned`` (returned to the user
-        as ``planned_requests``) and ``None`` is returned. ``idempotent`` writes (a Stop) are
-        retried like reads when their answer is lost.
+        The body is checked against the operation's entry first, and its secret fields are
+        registered with the redactor. In check mode the request is only recorded in
+        ``self.planned`` (returned to the user as ``planned_requests``) and ``PLANNED`` is
+        returned; otherwise the server's answer (None when it sent none). ``send``, when given,
+        sends it instead of the client and its value is returned (an export streams the answer
+        into a file it prepares first).
         """
+        op = request.op
+        self.client.check_request(op, request.params, request.body)
+        self.add_secret(*(value for field, value in (request.body or {}).items()
+                          if str(field).lower() in SECRET_FIELDS and isinstance(value, str)))
         if self.check_mode:
-            entry = {'method': method.upper(), 'path': self.client.path_of(self.client.url(path))}
-            if json_body is not None:
-                entry['body'] = self.redactor.data(json_body)
-            if describe:
-                entry['description'] = describe
+            entry = {'method': op.method, 'path': self.client.shown_path(request)}
+            if request.body is not None:
+                entry['body'] = self.redactor.data(request.body)
+            if request.describe:
+                entry['description'] = request.describe
             self.planned.append(entry)
-            return None
-        return self.client.json(method.upper(), path, json_body=json_body, idempotent=idempotent)
+            return PLANNED
+        if send is not None:
+            return send()
+        return self.client.call(op, params=request.params, body=request.body, **request.path_values)
+
+    # ------------------------------------------------------------------ restores
+    def restore(self, requests, parent_session_id, wait, started=None, finished=None, stop_after_failed=False):
+        """Start each restore ``Request`` in turn and follow it; returns the reports of those that
+        started (none in check mode). A failure keeps what started before it in its result.
+
+        ``wait`` is ``restore.wait_of(params)``. ``started(index, session_id)`` hears of each request
+        the server accepted, ``finished(index, report)`` of each report. ``stop_after_failed``: a
+        restore that failed stops the requests after it (with a warning).
+        """
+        reports = []
+        for index, request in enumerate(requests):
+            try:
+                report = self._restore_one(request, parent_session_id, wait,
+                                           (lambda session_id, index=index: started(index, session_id))
+                                           if started else None)
+            except Vb365Error as exc:
+                raise keep_started(exc, reports)
+            if report is PLANNED:
+                continue
+            reports.append(report)
+            if finished is not None:
+                finished(index, report)
+            left = len(requests) - index - 1
+            if stop_after_failed and report.get('status') == 'Failed' and left:
+                self.module.warn('the restore of batch %d of %d failed; the %d batches after it were not sent'
+                                 % (index + 1, len(requests), left))
+                break
+        return reports
+
+    def _restore_one(self, request, parent_session_id, wait, started):
+        """The POST of one restore is never sent twice (its operation is not idempotent)."""
+        before = None
+        if wait['wait'] and not self.check_mode:
+            before = snapshot(self.client, parent_session_id)
+        try:
+            answer = self.write(request)
+        except Vb365Error as exc:
+            raise may_have_started(exc, parent_session_id)
+        if answer is PLANNED:
+            return PLANNED
+        session_id = answer.get('sessionId')
+        if started is not None:
+            started(session_id)
+        return follow_started(self.client, session_id, parent_session_id, wait, before)
+
+    def conclude(self, reports, allow_partial=False):
+        """Put the merged outcome of the restores into the result: ``restore`` and ``changed``.
+
+        A Failed restore fails the task, a Warning warns. Nothing started (check mode): nothing to do.
+        """
+        if not reports:
+            return
+        report = merge_reports(reports)
+        self.result['restore'] = report
+        self.result['changed'] = restore_changed(report)
+        for warning in finish_restore(report, allow_partial):
+            self.module.warn(warning)
 
     # ------------------------------------------------------------------ lifecycle
-    def add_cleanup(self, func, description):
-        """Run ``func()`` when the module ends, successful or not (last added runs first)."""
-        self._cleanups.append((func, description))
-
-    def _run_cleanups(self):
-        problems = []
-        while self._cleanups:
-            func, description = self._cleanups.pop()
-            try:
-                func()
-            except Exception as exc:  # pylint: disable=broad-except
-                problems.append('%s: %s' % (description, exc))
+    def _end(self):
+        """Log out (a failed logout is ignored: the token expires anyway)."""
         if self._client is not None:
             self._client.logout()
-        return problems
 
     def fail(self, msg, **kwargs):
         """Fail before any request (bad input); names the option in ``msg``."""
@@ -199,24 +278,19 @@ class Vb365Module:
         try:
             main(self)
         except Vb365Error as exc:
-            problems = self._run_cleanups()
+            trace = self._client.trace[-20:] if self._client is not None else None
+            self._end()
             result = dict(self.result)
             result.update(exc.to_result())
-            msg = exc.msg
-            if problems:
-                msg += ' (cleanup also failed: %s)' % '; '.join(problems)
-            if self._client is not None:
-                result['api_trace'] = self._client.trace[-20:]
+            if trace is not None:
+                result['api_trace'] = trace
             result.pop('failed', None)
-            self.module.fail_json(msg=self._redact_text(msg), **self._redact_result(result))
+            self.module.fail_json(msg=self._redact_text(exc.msg), **self._redact_result(result))
         except Exception as exc:  # pylint: disable=broad-except
-            problems = self._run_cleanups()
-            self.module.fail_json(
-                msg=self._redact_text('unexpected error: %s%s' % (exc, (' (cleanup: %s)' % '; '.join(problems)) if problems else '')),
-                exception=self._redact_text(traceback.format_exc()))
-        problems = self._run_cleanups()
-        for problem in problems:
-            self.module.warn('cleanup failed: %s' % problem)
+            self._end()
+            self.module.fail_json(msg=self._redact_text('unexpected error: %s' % exc),
+                                  exception=self._redact_text(traceback.format_exc()))
+        self._end()
         if self.check_mode and self.planned:
             self.result['planned_requests'] = self.planned
         self.module.exit_json(**self._redact_result(self.result))

@@ -15,9 +15,11 @@ from ansible_collections.vb365.restore.plugins.module_utils.errors import (
     Vb365NotFoundError,
     Vb365ParameterError,
 )
+from ansible_collections.vb365.restore.plugins.module_utils.operations import (
+    EFFECTIVE_SCOPE,
+    LOGGED_IN_ORGANIZATION,
+)
 
-OPERATOR_EXPLORE_PATH = '/Organization/OperatorExplore'
-TENANT_EXPLORE_PATH = '/Organization/Explore'
 DEVICE_CODE_REGIONS = ('Worldwide', 'Germany', 'China', 'USDefence', 'USGovernment')
 
 # What a restore operator cannot do with the REST API, and why; checked before any request.
@@ -43,12 +45,12 @@ def refuse_for_operator(auth_method, what, option='auth_method'):
 
 def logged_in_organization(client):
     """``GET /v8/Organization``: the organization of the signed-in operator or tenant user."""
-    return client.get('/Organization')
+    return client.call(LOGGED_IN_ORGANIZATION)
 
 
 def effective_scope(client):
     """``GET /v8/Organization/LoggedInUser/EffectiveScope`` as one list of (kind, item)."""
-    scope = client.get('/Organization/LoggedInUser/EffectiveScope') or {}
+    scope = client.call(EFFECTIVE_SCOPE) or {}
     found = []
     for kind in ('users', 'groups', 'sites', 'teams'):
         for item in scope.get(kind) or []:

@@ -20,6 +20,10 @@ from ansible_collections.vb365.restore.plugins.module_utils.errors import (
     Vb365RestoreFailed,
     Vb365TimeoutError,
 )
+from ansible_collections.vb365.restore.plugins.module_utils.operations import (
+    RESTORE_SESSION,
+    SESSION_STATISTICS,
+)
 from ansible_collections.vb365.restore.plugins.module_utils.sessions import read_events
 from ansible_collections.vb365.restore.plugins.module_utils.values import check_email, is_uuid, to_snake
 
@@ -50,7 +54,6 @@ RESTORE_FLAGS = (
     ('skip_unresolved', 'skipUnresolved'),
     ('recent_item_restore_period', 'recentItemRestorePeriod'),
 )
-FLAG_FIELD = dict(RESTORE_FLAGS)
 
 TARGET_SPEC = dict(
     mailbox=dict(type='str'),
@@ -255,7 +258,7 @@ _WORD_FIRST = re.compile(r'\b(%s)\s*:?\s*(\d+)' % '|'.join(COUNT_WORDS), re.I)
 
 def _statistics(client, session_id):
     try:
-        return client.get('/RestoreSessions/%s/Statistics' % session_id) or {}
+        return client.call(SESSION_STATISTICS, restoreSessionId=session_id) or {}
     except Vb365NotFoundError:
         return {}
 
@@ -303,7 +306,7 @@ def follow_restore(client, session_id, timeout, poll_interval=2.0, parent_sessio
     waits = _waits(poll_interval)
     last_look = None
     while True:
-        session = client.get('/RestoreSessions/%s' % session_id) or {}
+        session = client.call(RESTORE_SESSION, restoreSessionId=session_id) or {}
         events = None
         if shared:
             events = [e for e in read_events(client, session_id)
@@ -524,11 +527,12 @@ def failed_mailboxes(report):
     return [m for m in report.get('mailboxes') or [] if m.get('status') == 'Failed']
 
 
-def finish_restore(mod, report, allow_partial=False):
-    """Apply a finished restore's outcome to the module: Failed fails, Warning warns.
+def finish_restore(report, allow_partial=False):
+    """The warnings of a finished restore; a Failed one raises ``Vb365RestoreFailed``.
 
     A mailbox that failed fails the task, naming it and its error, unless ``allow_partial``
-    and another mailbox of the restore was restored; it is then a warning.
+    and another mailbox of the restore was restored; it is then a warning (and the report
+    says ``partial``).
     """
     failed = failed_mailboxes(report)
     partial = allow_partial and failed and len(failed) < len(report.get('mailboxes') or [])
@@ -545,52 +549,54 @@ def finish_restore(mod, report, allow_partial=False):
         raise Vb365RestoreFailed(
             'the restore %s failed: %s' % (report['session_id'], reasons or errors or 'see the events'),
             details={'restore': report})
+    warnings = []
     if partial:
         # The user accepted a partial restore: it is a success with warnings, not a failure.
         report.update(partial=True, status='Warning')
         for mailbox in failed[:20]:
-            mod.module.warn('restore %s: mailbox %s failed (allow_partial is set): %s' % (
+            warnings.append('restore %s: mailbox %s failed (allow_partial is set): %s' % (
                 report['session_id'], mailbox.get('email') or mailbox.get('name'), mailbox.get('error') or 'failed'))
     if report['status'] == 'Warning':
         generic = [] if partial else ['the restore %s finished with warnings' % report['session_id']]
         for warning in (report['warnings'] or generic)[:20]:
-            mod.module.warn('restore %s: %s' % (report['session_id'], warning))
+            warnings.append('restore %s: %s' % (report['session_id'], warning))
+    return warnings
 
 
-def start_and_follow(mod, path, body, describe, parent_session_id, started=None):
-    """POST one asynchronous restore and, when asked, wait for it; returns the report (or a stub).
+def restore_changed(report):
+    """Whether a merged report changed anything: the figures say something was restored, or the
+    restore was only started (``wait: false``)."""
+    return True if report.get('status') is None else bool(report.get('changed'))
 
-    ``started(session_id)``, when given, is called once the server has accepted the request.
 
-    The parent session's events and statistics are read before the request, so that an answer
-    with the parent's own id is told apart from what the session did before.
+def wait_of(params):
+    """The wait options of a restore module as plain values: wait, timeout, poll_interval."""
+    return {'wait': params.get('wait', True), 'timeout': params.get('wait_timeout'),
+            'poll_interval': params.get('poll_interval')}
 
-    The POST is never sent twice. When its answer is lost the error says that the restore may have
-    started and how to find it; when following it fails, the error keeps its id.
+
+def may_have_started(exc, parent_session_id):
+    """``exc`` of a restore request, saying how to find the restore when the server may have started it."""
+    if exc.maybe_processed:
+        exc.msg += ('; the restore may have started: before running the task again, list the restore '
+                    'sessions with vb365.restore.restore_session_info; a restore session started from %s '
+                    'since then is this restore, and its events tell its outcome' % parent_session_id)
+        exc.args = (exc.msg,)
+        exc.details = dict(exc.details, restore_may_have_started=True)
+    return exc
+
+
+def follow_started(client, session_id, parent_session_id, wait, before=None):
+    """The report of a restore the server accepted (its session ``session_id``), followed to its end when
+    ``wait['wait']``; else a stub. ``before``: the parent's ``snapshot`` taken before the request.
+
+    When following fails, the error keeps the restore's id.
     """
-    before = None
-    if not mod.check_mode and mod.params.get('wait', True):
-        before = snapshot(mod.client, parent_session_id)
-    try:
-        answer = mod.write('POST', path, body, describe=describe)
-    except Vb365Error as exc:
-        if exc.maybe_processed:
-            exc.msg += ('; the restore may have started: before running the task again, list the restore '
-                        'sessions with vb365.restore.restore_session_info; a restore session started from %s '
-                        'since then is this restore, and its events tell its outcome' % parent_session_id)
-            exc.args = (exc.msg,)
-            exc.details = dict(exc.details, restore_may_have_started=True)
-        raise
-    if answer is None:  # check mode
-        return None
-    session_id = answer.get('sessionId')
-    if started is not None:
-        started(session_id)
-    if not mod.params.get('wait', True):
+    if not wait['wait']:
         return {'session_id': session_id, 'state': 'Working', 'status': None}
     try:
-        report = follow_restore(mod.client, session_id, mod.params['wait_timeout'], mod.params['poll_interval'],
-                                parent_session_id=parent_session_id, before=before)
+        return follow_restore(client, session_id, wait['timeout'], wait['poll_interval'],
+                              parent_session_id=parent_session_id, before=before)
     except Vb365Error as exc:
         if 'restore' not in exc.details:
             exc.msg += ' (the restore %s had started; follow it with vb365.restore.restore_session_info session_id=%s)' % (
@@ -598,7 +604,6 @@ def start_and_follow(mod, path, body, describe, parent_session_id, started=None)
             exc.args = (exc.msg,)
             exc.details = dict(exc.details, restore={'session_id': session_id, 'state': None, 'status': None})
         raise
-    return report
 
 
 def keep_started(exc, reports):
@@ -609,41 +614,6 @@ def keep_started(exc, reports):
     if started:
         exc.details = dict(exc.details, restore=merge_reports(started))
     return exc
-
-
-def start_all(mod, planned, parent_session_id, started=None, finished=None):
-    """Start (and follow) each (path, body, describe) in turn; a failure keeps what started before it.
-
-    ``started(index, session_id)`` and ``finished(index, report)``, when given, hear of each request
-    once the server accepted it and once it ended (a restore journal records both)."""
-    reports = []
-    for index, (path, body, describe) in enumerate(planned):
-        hook = (lambda session_id, index=index: started(index, session_id)) if started else None
-        try:
-            report = start_and_follow(mod, path, body, describe, parent_session_id, started=hook)
-        except Vb365Error as exc:
-            raise keep_started(exc, reports)
-        if finished is not None and report is not None:
-            finished(index, report)
-        reports.append(report)
-    return reports
-
-
-def conclude(mod, reports, allow_partial=False):
-    """Put the merged outcome of a module's restore requests into its result.
-
-    ``changed`` is true when the figures say that anything was restored (or when the restore
-    was only started, ``wait: false``); a Failed restore fails the task, a Warning warns.
-    """
-    if mod.check_mode:
-        return
-    report = merge_reports(reports)
-    mod.result['restore'] = report
-    if report.get('status') is None:
-        mod.result['changed'] = True
-    else:
-        mod.result['changed'] = bool(report.get('changed'))
-    finish_restore(mod, report, allow_partial)
 
 
 def check_wait_options(params):

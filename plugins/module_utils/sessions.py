@@ -8,6 +8,10 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.vb365.restore.plugins.module_utils.errors import Vb365ParameterError
+from ansible_collections.vb365.restore.plugins.module_utils.operations import (
+    RESTORE_SESSION,
+    SESSION_EVENTS,
+)
 from ansible_collections.vb365.restore.plugins.module_utils.values import is_uuid, to_snake
 
 
@@ -19,7 +23,7 @@ def session_summary(session):
 def get_session(client, session_id, option='session_id'):
     if not is_uuid(session_id):
         raise Vb365ParameterError('%s: %r is not a restore session id (a UUID)' % (option, session_id))
-    return client.get('/RestoreSessions/%s' % session_id)
+    return client.call(RESTORE_SESSION, restoreSessionId=session_id)
 
 
 def require_working_session(client, session_id, option='session_id'):
@@ -36,5 +40,5 @@ def require_working_session(client, session_id, option='session_id'):
 
 def read_events(client, session_id):
     """Every event of a restore session, in the server's order."""
-    events = client.paginate('/RestoreSessions/%s/Events' % session_id).items
+    events = client.call(SESSION_EVENTS, restoreSessionId=session_id).items
     return sorted(events, key=lambda e: (e.get('order') is None, e.get('order')))

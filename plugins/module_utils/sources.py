@@ -12,11 +12,23 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import datetime
-from urllib.parse import urlencode
 
 from ansible_collections.vb365.restore.plugins.module_utils.errors import (
     Vb365NotFoundError,
     Vb365ParameterError,
+)
+from ansible_collections.vb365.restore.plugins.module_utils.operations import (
+    COPY_JOBS,
+    EXPLORE_JOB,
+    EXPLORE_ORGANIZATION,
+    EXPLORE_REPOSITORY,
+    EXPLORE_RETRIEVAL,
+    JOBS,
+    REPOSITORIES,
+    RESTORE_POINT,
+    RESTORE_POINTS,
+    RETRIEVALS,
+    Request,
 )
 from ansible_collections.vb365.restore.plugins.module_utils.values import is_uuid, pick_one
 
@@ -52,20 +64,20 @@ def _shift(value, seconds):
 
 # ---------------------------------------------------------------------------- listings
 def list_jobs(client, organization_id):
-    return client.paginate('/Jobs', params={'organizationId': organization_id}).items
+    return client.call(JOBS, params={'organizationId': organization_id}).items
 
 
 def list_copy_jobs(client, organization_id):
-    return client.paginate('/CopyJobs', params={'organizationId': organization_id}).items
+    return client.call(COPY_JOBS, params={'organizationId': organization_id}).items
 
 
 def list_repositories(client, organization_id=None):
     params = {'organizationId': organization_id} if organization_id else None
-    return client.paginate('/BackupRepositories', params=params).items
+    return client.call(REPOSITORIES, params=params).items
 
 
 def list_retrievals(client, organization_id):
-    return client.paginate('/DataRetrievals', params={'organizationId': organization_id}).items
+    return client.call(RETRIEVALS, params={'organizationId': organization_id}).items
 
 
 def list_restore_points(client, organization_id, job_id=None, repository_id=None, since=None, until=None,
@@ -88,7 +100,7 @@ def list_restore_points(client, organization_id, job_id=None, repository_id=None
     for name, value in flags:
         if value is not None:
             params[name] = 'true' if value else 'false'
-    points = client.paginate('/RestorePoints', params=params).items
+    points = client.call(RESTORE_POINTS, params=params).items
     wanted = []
     for point in points:
         stamp = _stamp(point.get('backupTime'))
@@ -111,7 +123,7 @@ def list_restore_points(client, organization_id, job_id=None, repository_id=None
 
 def get_restore_point(client, point_id, option='restore_point'):
     try:
-        return client.get('/RestorePoints/%s' % point_id)
+        return client.call(RESTORE_POINT, restorePointId=point_id)
     except Vb365NotFoundError:
         raise Vb365NotFoundError('%s: no restore point with id %s' % (option, point_id))
 
@@ -227,11 +239,15 @@ def explore_body(point_in_time, show_deleted, show_all_versions, repository_id=N
 
 
 class SourcePlan:
-    """What to send to open a session from a source, and what to tell the user about it."""
+    """What to send to open a session from a source (``request``), and what to tell the user about it."""
 
-    def __init__(self, kind, path, body, source, restore_point=None, ledger_scope=''):
-        self.kind, self.path, self.body = kind, path, body
+    def __init__(self, kind, request, source, restore_point=None, ledger_scope=''):
+        self.kind, self.request = kind, request
         self.source, self.restore_point, self.ledger_scope = source, restore_point, ledger_scope
+
+    @property
+    def body(self):
+        return self.request.body
 
 
 def _point_source(client, organization, point, show_deleted, show_all_versions, names, option):
@@ -245,7 +261,7 @@ def _point_source(client, organization, point, show_deleted, show_all_versions, 
             ', '.join(restore_point_summary(point)['data']) or 'no data'))
     summary = restore_point_summary(point, names)
     if point.get('isRetrieved') and point.get('retrievalId'):
-        return SourcePlan('retrieval', '/DataRetrievals/%s/explore' % point['retrievalId'], None,
+        return SourcePlan('retrieval', Request(EXPLORE_RETRIEVAL, dataRetrievalId=point['retrievalId']),
                           {'kind': 'retrieval', 'id': point['retrievalId'], 'name': names.get(
                               str(point['retrievalId']).lower())}, summary,
                           'retrieval:%s' % str(point['retrievalId']).lower())
@@ -255,7 +271,7 @@ def _point_source(client, organization, point, show_deleted, show_all_versions, 
             'in VB365), then give the retrieval as the retrieval option' % (option, point.get('id'),
                                                                             point.get('backupTime')))
     body = explore_body(point.get('backupTime'), show_deleted, show_all_versions, point.get('repositoryId'))
-    return SourcePlan('restore_point', '/Organizations/%s/explore' % org_id, body,
+    return SourcePlan('restore_point', Request(EXPLORE_ORGANIZATION, body, organizationId=org_id),
                       {'kind': 'restore_point', 'id': point.get('id'), 'name': point.get('backupTime')}, summary,
                       'point:%s' % str(point.get('id')).lower())
 
@@ -280,11 +296,11 @@ def plan_source(client, organization, point_in_time, show_deleted, show_all_vers
         point = None
         if found.get('retrievedRestorePointId'):
             try:
-                point = restore_point_summary(client.get('/RestorePoints/%s' % found['retrievedRestorePointId']),
+                point = restore_point_summary(client.call(RESTORE_POINT, restorePointId=found['retrievedRestorePointId']),
                                               names_by_id([found]))
             except Vb365NotFoundError:
                 point = None
-        return SourcePlan('retrieval', '/DataRetrievals/%s/explore' % found['id'], None,
+        return SourcePlan('retrieval', Request(EXPLORE_RETRIEVAL, dataRetrievalId=found['id']),
                           {'kind': 'retrieval', 'id': found['id'], 'name': found.get('name'),
                            'point_in_time': found.get('pointInTime')}, point,
                           'retrieval:%s' % str(found['id']).lower())
@@ -298,8 +314,8 @@ def plan_source(client, organization, point_in_time, show_deleted, show_all_vers
         if point_in_time:
             points = list_restore_points(client, org_id, job_id=found['id'], repository_id=found.get('repositoryId'))
             require_point_at_or_before(points, point_in_time, 'of backup job %s' % found.get('name'))
-        return SourcePlan('job', '/Jobs/%s/explore' % found['id'],
-                          explore_body(point_in_time, show_deleted, show_all_versions),
+        return SourcePlan('job', Request(EXPLORE_JOB, explore_body(point_in_time, show_deleted, show_all_versions),
+                                         jobId=found['id']),
                           {'kind': 'job', 'id': found['id'], 'name': found.get('name')}, None,
                           'job:%s' % str(found['id']).lower())
     found_repo = find_repository(client, org_id, repository) if repository else None
@@ -319,15 +335,16 @@ def plan_source(client, organization, point_in_time, show_deleted, show_all_vers
         if point_in_time:
             points = list_restore_points(client, org_id, repository_id=found_repo['id'])
             require_point_at_or_before(points, point_in_time, 'of %s in %s' % (org_name, found_repo.get('name')))
-        path = '/BackupRepositories/%s/explore?%s' % (found_repo['id'], urlencode({'organizationId': org_id}))
-        return SourcePlan('repository', path, explore_body(point_in_time, show_deleted, show_all_versions),
+        request = Request(EXPLORE_REPOSITORY, explore_body(point_in_time, show_deleted, show_all_versions),
+                          params={'organizationId': org_id}, repositoryId=found_repo['id'])
+        return SourcePlan('repository', request,
                           {'kind': 'repository', 'id': found_repo['id'], 'name': found_repo.get('name')}, None,
                           'repository:%s' % str(found_repo['id']).lower())
     if point_in_time:
         points = list_restore_points(client, org_id)
         require_point_at_or_before(points, point_in_time, 'of %s' % org_name)
-    return SourcePlan('organization', '/Organizations/%s/explore' % org_id,
-                      explore_body(point_in_time, show_deleted, show_all_versions),
+    body = explore_body(point_in_time, show_deleted, show_all_versions)
+    return SourcePlan('organization', Request(EXPLORE_ORGANIZATION, body, organizationId=org_id),
                       {'kind': 'organization', 'id': org_id, 'name': org_name}, None, '')
 
 

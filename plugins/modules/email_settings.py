@@ -246,9 +246,16 @@ planned_requests:
 import re
 
 from ansible_collections.vb365.restore.plugins.module_utils.values import to_snake
-from ansible_collections.vb365.restore.plugins.module_utils.module import Vb365Module, parameter_error
+from ansible_collections.vb365.restore.plugins.module_utils.module import PLANNED, Vb365Module, parameter_error
+from ansible_collections.vb365.restore.plugins.module_utils.operations import (
+    COMPLETE_OAUTH_SIGN_IN,
+    EMAIL_SETTINGS,
+    PREPARE_OAUTH_SIGN_IN,
+    SEND_TEST_EMAIL,
+    SET_EMAIL_SETTINGS,
+    Request,
+)
 
-PATH = '/VexEmailSettings'
 # option -> field of RestSmtpSettingsFromClient
 FIELDS = (('enabled', 'enableNotification'), ('smtp_server', 'server'), ('smtp_port', 'port'), ('use_ssl', 'useSSL'),
           ('sender', 'from'), ('use_authentication', 'useAuthentication'), ('smtp_username', 'username'),
@@ -310,17 +317,17 @@ def prepare_sign_in(mod):
             'clientSecret': options['client_secret'], 'redirectUrl': options['redirect_url']}
     if options.get('tenant_id'):
         body['tenantId'] = options['tenant_id']
-    answer = mod.write('POST', PATH + '/PrepareOAuthSignIn', body,
-                       describe='prepare a %s sign-in for sending' % options['service'])
-    if answer is not None:
+    answer = mod.write(Request(PREPARE_OAUTH_SIGN_IN, body,
+                               describe='prepare a %s sign-in for sending' % options['service']))
+    if answer is not PLANNED:
         mod.result['oauth'] = {'request_id': answer.get('requestId'), 'sign_in_url': answer.get('signInUrl')}
 
 
 def complete_sign_in(mod, wanted):
     options = mod.params['oauth_complete']
-    answer = mod.write('POST', PATH + '/CompleteOAuthSignIn', {'code': options['code'], 'state': options['state']},
-                       describe='complete the sign-in of the account that sends')
-    if answer is None:
+    answer = mod.write(Request(COMPLETE_OAUTH_SIGN_IN, {'code': options['code'], 'state': options['state']},
+                               describe='complete the sign-in of the account that sends'))
+    if answer is PLANNED:
         return
     mod.result['oauth'] = {'request_id': answer.get('requestId'), 'user_id': answer.get('userId')}
     wanted['requestId'] = answer.get('requestId')
@@ -333,7 +340,7 @@ def run(mod):
     check_options(params)
     mod.add_secret(params['smtp_password'], (params['oauth_prepare'] or {}).get('client_secret'),
                    (params['oauth_complete'] or {}).get('code'), (params['oauth_complete'] or {}).get('state'))
-    current = mod.client.get(PATH) or {}
+    current = mod.client.call(EMAIL_SETTINGS) or {}
     wanted = desired_settings(current, params)
     if params['oauth_prepare']:
         prepare_sign_in(mod)
@@ -353,6 +360,7 @@ def run(mod):
     mod.result['password_updated'] = False
     if mod.module._diff:
         mod.result['diff'] = {'before': view(current, before_password), 'after': view(after, after_password)}
+    settings = after
     if change:
         if signing_in:
             complete_sign_in(mod, wanted)
@@ -360,15 +368,17 @@ def run(mod):
         if params['smtp_password'] and wanted.get('useAuthentication') and not signing_in:
             body['userPassword'] = params['smtp_password']
             mod.result['password_updated'] = True
-        mod.write('PUT', PATH, body, describe='set the Exchange email settings (%s)' % ', '.join(
-            changed_fields + (['userPassword'] if 'userPassword' in body else []) + (
-                ['requestId'] if signing_in else [])))
-    settings = after if mod.check_mode or not change else (mod.client.get(PATH) or {})
+        fields = changed_fields + (['userPassword'] if 'userPassword' in body else []) + (
+            ['requestId'] if signing_in else [])
+        answer = mod.write(Request(SET_EMAIL_SETTINGS, body,
+                                   describe='set the Exchange email settings (%s)' % ', '.join(fields)))
+        if answer is not PLANNED:
+            settings = mod.client.call(EMAIL_SETTINGS) or {}
     mod.result['settings'] = to_snake(dict((k, v) for k, v in settings.items() if k != 'userPassword'))
     if params['send_test_to']:
-        mod.write('POST', PATH + '/SendTestEmail', {'email': params['send_test_to']},
-                  describe='send a test message to %s' % params['send_test_to'])
-        mod.result['test_message'] = {'to': params['send_test_to'], 'sent': not mod.check_mode}
+        answer = mod.write(Request(SEND_TEST_EMAIL, {'email': params['send_test_to']},
+                                   describe='send a test message to %s' % params['send_test_to']))
+        mod.result['test_message'] = {'to': params['send_test_to'], 'sent': answer is not PLANNED}
 
 
 def main():

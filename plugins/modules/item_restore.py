@@ -288,48 +288,45 @@ planned_requests:
   elements: dict
 '''
 
-from ansible_collections.vb365.restore.plugins.module_utils.errors import Vb365Error, Vb365ParameterError
+from ansible_collections.vb365.restore.plugins.module_utils.errors import Vb365ParameterError
 from ansible_collections.vb365.restore.plugins.module_utils.browse import find_mailbox, list_mailboxes, resolve_folder
 from ansible_collections.vb365.restore.plugins.module_utils.items import find_items, item_summary, search_items
 from ansible_collections.vb365.restore.plugins.module_utils.sessions import require_working_session
 from ansible_collections.vb365.restore.plugins.module_utils.values import check_email
-from ansible_collections.vb365.restore.plugins.module_utils.module import Vb365Module, parameter_error
+from ansible_collections.vb365.restore.plugins.module_utils.module import PLANNED, Vb365Module, parameter_error
+from ansible_collections.vb365.restore.plugins.module_utils.operations import (
+    EMAIL_SETTINGS,
+    OPERATOR_RESTORE_ITEMS,
+    RESTORE_ITEMS,
+    RESTORE_ITEMS_TO,
+    SEND_ITEMS,
+    SEND_ITEMS_TO,
+    Request,
+)
 from ansible_collections.vb365.restore.plugins.module_utils.portal import refuse_for_operator
 from ansible_collections.vb365.restore.plugins.module_utils.restore import (
     EXCHANGE_CREDENTIALS_SPEC,
     TARGET_SPEC,
     WAIT_SPEC,
     check_wait_options,
-    conclude,
     credentials_body,
     flags_body,
     restore_flags_spec,
     secrets_of,
-    keep_started,
-    start_and_follow,
     target_body,
+    wait_of,
 )
 
 FLAGS = ('changed_items', 'deleted_items', 'mark_restored_as_unread')
 
-# What each list endpoint's body takes besides ``items``, field for field as the spec's schemas
-# define them (the unit tests compare these sets with the spec).
-CREDENTIAL_FIELDS = frozenset(('userName', 'userPassword', 'userCode', 'applicationId', 'applicationCertificate',
-                               'applicationCertificatePassword', 'impersonationAccountName'))
-ITEM_FLAG_FIELDS = frozenset(('changedItems', 'deletedItems', 'markRestoredAsUnread'))
-ACCEPTED_FIELDS = {
-    # RESTRestoreToOriginalLocationSelectedItems: credentials only, no restore flags.
-    'restore': CREDENTIAL_FIELDS,
-    # RESTRestoreToDifferentLocationSelectedItems (the exclude flags are for whole mailboxes: not offered here).
-    'restoreTo': CREDENTIAL_FIELDS | ITEM_FLAG_FIELDS | frozenset((
-        'excludeDrafts', 'excludeDeletedItems', 'excludeInPlaceHoldItems', 'excludeLitigationHoldItems',
-        'mailbox', 'casServer', 'folder', 'officeRegion', 'officeOrganizationName')),
-    # RESTSendToDefaultAddressOptions
-    'sendToDefaultAddress': frozenset(),
-    # RESTSendToDifferentAddressOptions
-    'sendToDifferentAddress': frozenset(('from', 'to', 'subject', 'text')),
-    # RESTOperatorRestoreOptions: no credentials, the Restore Portal's own.
-    'operatorRestore': ITEM_FLAG_FIELDS | frozenset(('folder', 'reason')),
+# The operation of each list endpoint (the ``endpoint`` the module returns); what each body takes is in its
+# entry of operations.py.
+OPERATIONS = {
+    'restore': RESTORE_ITEMS,
+    'restoreTo': RESTORE_ITEMS_TO,
+    'sendToDefaultAddress': SEND_ITEMS,
+    'sendToDifferentAddress': SEND_ITEMS_TO,
+    'operatorRestore': OPERATOR_RESTORE_ITEMS,
 }
 ENDPOINT_NAMES = {
     'restore': 'the restore of items to their original place (use target to restore elsewhere)',
@@ -387,14 +384,14 @@ def action_request(params):
         body = send_to
     elif action == 'operator_restore':
         endpoint = 'operatorRestore'
-        body = flags_body(params, ACCEPTED_FIELDS[endpoint], ENDPOINT_NAMES[endpoint])
+        body = flags_body(params, OPERATIONS[endpoint].body, ENDPOINT_NAMES[endpoint])
         body.update((k, v) for k, v in (('folder', target.get('folder')), ('reason', params['reason'])) if v)
     else:
         endpoint = 'restoreTo' if target else 'restore'
         body = credentials_body(params['exchange_credentials'])
-        body.update(flags_body(params, ACCEPTED_FIELDS[endpoint], ENDPOINT_NAMES[endpoint]))
+        body.update(flags_body(params, OPERATIONS[endpoint].body, ENDPOINT_NAMES[endpoint]))
         if target:
-            body.update(target_body(target, ACCEPTED_FIELDS[endpoint], ENDPOINT_NAMES[endpoint]))
+            body.update(target_body(target, OPERATIONS[endpoint].body, ENDPOINT_NAMES[endpoint]))
     return endpoint, body
 
 
@@ -431,8 +428,8 @@ def email_settings_problem(settings):
     return None
 
 
-def require_email_settings(mod):
-    problem = email_settings_problem(mod.client.get('/VexEmailSettings') or {})
+def require_email_settings(client):
+    problem = email_settings_problem(client.call(EMAIL_SETTINGS) or {})
     if problem:
         raise parameter_error('action', (
             'send needs the Exchange email settings of the VB365 server, and they are missing (%s), so nothing was '
@@ -441,14 +438,13 @@ def require_email_settings(mod):
             'Explorer for Microsoft Exchange, then run the task again.') % problem)
 
 
-def select(mod, session_id, mailboxes):
+def select(client, params, session_id, mailboxes):
     """[(mailbox, [items])] chosen by ids or by the query, one entry per mailbox."""
-    params = mod.params
     mailbox = find_mailbox(mailboxes, params['mailbox'], archive=params['archive']) if params['mailbox'] else None
     if params['items'] is not None:
-        return [(mailbox, find_items(mod.client, session_id, mailbox, params['items']))]
-    folder = resolve_folder(mod.client, session_id, mailbox, params['folder']) if params['folder'] else None
-    page = search_items(mod.client, session_id, params['query'], mailbox_id=mailbox and mailbox['id'],
+        return [(mailbox, find_items(client, session_id, mailbox, params['items']))]
+    folder = resolve_folder(client, session_id, mailbox, params['folder']) if params['folder'] else None
+    page = search_items(client, session_id, params['query'], mailbox_id=mailbox and mailbox['id'],
                         folder_id=folder and folder['id'], limit=params['max_items'])
     if page.truncated:
         raise parameter_error('query', 'matches more than max_items=%d items; narrow it or raise max_items'
@@ -465,48 +461,36 @@ def select(mod, session_id, mailboxes):
 
 
 def plan(session_id, groups, endpoint, base, size, verb):
-    """The requests to send: (path, body, describe, mailbox, item count), one per mailbox and batch."""
+    """The requests to send: (``Request``, mailbox, item count), one per mailbox and batch."""
     requests = []
     for mailbox, items in groups:
-        path = '/RestoreSessions/%s/organization/mailboxes/%s/items/%s' % (session_id, mailbox['id'], endpoint)
         for start in range(0, len(items), size):
             batch = items[start:start + size]
             body = dict(base, items=[{'id': i['id']} for i in batch])
-            requests.append((path, body, '%s %d items of %s' % (verb, len(batch), mailbox.get('email')), mailbox,
-                             len(batch)))
+            describe = '%s %d items of %s' % (verb, len(batch), mailbox.get('email'))
+            requests.append((Request(OPERATIONS[endpoint], body, describe=describe, restoreSessionId=session_id,
+                                     mailboxId=mailbox['id']), mailbox, len(batch)))
     return requests
 
 
 def send(mod, requests):
     sent = []
-    for path, body, describe, mailbox, count in requests:
-        mod.write('POST', path, body, describe=describe)
-        if mod.check_mode:
+    for request, mailbox, count in requests:
+        if mod.write(request) is PLANNED:
             continue
-        sent.append({'mailbox': mailbox.get('email'), 'to': body.get('to') or mailbox.get('email'), 'item_count': count})
+        sent.append({'mailbox': mailbox.get('email'), 'to': request.body.get('to') or mailbox.get('email'),
+                     'item_count': count})
         mod.result['batches']['sent'] = len(sent)
-    if not mod.check_mode:
+    if sent:
         mod.result['sent'] = sent
 
 
 def restore(mod, requests):
     """Start (and follow) one restore per request; stop at the first one that fails."""
-    reports = []
-    for index, (path, body, describe, _mailbox, _count) in enumerate(requests):
-        try:
-            report = start_and_follow(mod, path, body, describe, mod.params['session_id'])
-        except Vb365Error as exc:
-            raise keep_started(exc, reports)
-        if report is None:  # check mode
-            continue
-        reports.append(report)
+    def finished(index, _report):
         mod.result['batches']['sent'] = index + 1
-        left = len(requests) - index - 1
-        if report.get('status') == 'Failed' and left:
-            mod.module.warn('the restore of batch %d of %d failed; the %d batches after it were not sent'
-                            % (index + 1, len(requests), left))
-            break
-    conclude(mod, reports)
+    mod.conclude(mod.restore([request for request, _mailbox, _count in requests], mod.params['session_id'],
+                             wait_of(mod.params), finished=finished, stop_after_failed=True))
 
 
 def run(mod):
@@ -516,7 +500,6 @@ def run(mod):
     check_input(params)
     mod.add_secret(*secrets_of(params['exchange_credentials']))
     endpoint, base = action_request(params)
-    mod.add_secret(base.get('applicationCertificate'))
     verb = params['action'].replace('_', ' ')
     mod.result.update(mail_items=[], count=0, endpoint=endpoint)
     if params['items'] == []:
@@ -525,8 +508,8 @@ def run(mod):
     session_id = params['session_id']
     require_working_session(mod.client, session_id)
     if params['action'] == 'send':
-        require_email_settings(mod)
-    groups = select(mod, session_id, list_mailboxes(mod.client, session_id))
+        require_email_settings(mod.client)
+    groups = select(mod.client, params, session_id, list_mailboxes(mod.client, session_id))
     chosen = [item_summary(item, mailbox) for mailbox, items in groups for item in items]
     mod.result.update(mail_items=chosen, count=len(chosen))
     if not chosen:

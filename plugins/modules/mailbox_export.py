@@ -261,7 +261,17 @@ from ansible_collections.vb365.restore.plugins.module_utils.export import (
     request_key,
     zip_parts,
 )
-from ansible_collections.vb365.restore.plugins.module_utils.module import Vb365Module, parameter_error
+from ansible_collections.vb365.restore.plugins.module_utils.module import PLANNED, Vb365Module, parameter_error
+from ansible_collections.vb365.restore.plugins.module_utils.operations import (
+    EXPORT_FOLDER,
+    EXPORT_ITEM,
+    EXPORT_ITEMS,
+    EXPORT_MAILBOX,
+    EXPORT_ORGANIZATION,
+    SAVE_ITEM,
+    SAVE_ITEMS,
+    Request,
+)
 from ansible_collections.vb365.restore.plugins.module_utils.portal import refuse_for_operator
 from ansible_collections.vb365.restore.plugins.module_utils.session_ledger import SessionLedger
 
@@ -296,12 +306,11 @@ def check_input(params):
     return parse_size_limit(params['pst_size_limit'])
 
 
-def chosen_items(mod, session_id, mailbox, folder):
+def chosen_items(client, params, session_id, mailbox, folder):
     """Ids of the items to export, given or found by the query; unknown ids are named."""
-    params = mod.params
     if params['items']:
-        return [i['id'] for i in find_items(mod.client, session_id, mailbox, params['items'])]
-    page = search_items(mod.client, session_id, params['query'], mailbox_id=mailbox['id'],
+        return [i['id'] for i in find_items(client, session_id, mailbox, params['items'])]
+    page = search_items(client, session_id, params['query'], mailbox_id=mailbox['id'],
                         folder_id=folder and folder['id'], limit=params['max_items'])
     if page.truncated:
         raise parameter_error('query', 'matches more than max_items=%d items; narrow it or raise max_items'
@@ -312,48 +321,53 @@ def chosen_items(mod, session_id, mailbox, folder):
     return [i['id'] for i in page.items]
 
 
-def plan(mod, session_id, limit):
-    """(path, body, scope) of the export request."""
-    params = mod.params
-    root = '/RestoreSessions/%s/organization' % session_id
+def plan(client, params, session_id, limit):
+    """(``Request``, scope) of the export."""
     options = {'enablePstSizeLimit': True, 'pstSizeLimitBytes': limit} if limit else {}
     whole = dict(options, contentKeyword=params['content_keyword']) if params['content_keyword'] else options
     if not params['mailbox']:
-        return root + '/exportToPst', whole, {'kind': 'organization'}
-    mailbox = find_mailbox(list_mailboxes(mod.client, session_id), params['mailbox'], archive=params['archive'])
-    base = '%s/mailboxes/%s' % (root, mailbox['id'])
+        return Request(EXPORT_ORGANIZATION, whole, restoreSessionId=session_id), {'kind': 'organization'}
+    mailbox = find_mailbox(list_mailboxes(client, session_id), params['mailbox'], archive=params['archive'])
+    where = {'restoreSessionId': session_id, 'mailboxId': mailbox['id']}
     scope = {'kind': 'mailbox', 'mailbox': mailbox.get('email'), 'mailbox_id': mailbox['id'],
              'is_archive': bool(mailbox.get('isArchive'))}
-    folder = resolve_folder(mod.client, session_id, mailbox, params['folder']) if params['folder'] else None
+    folder = resolve_folder(client, session_id, mailbox, params['folder']) if params['folder'] else None
     if folder:
         scope.update(folder=folder['path'], folder_id=folder['id'])
     if not (params['items'] or params['query']):
         if folder:
             scope['kind'] = 'folder'
-            return '%s/folders/%s/exportToPst' % (base, folder['id']), whole, scope
-        return base + '/exportToPst', whole, scope
-    ids = chosen_items(mod, session_id, mailbox, folder)
+            return Request(EXPORT_FOLDER, whole, folderId=folder['id'], **where), scope
+        return Request(EXPORT_MAILBOX, whole, **where), scope
+    ids = chosen_items(client, params, session_id, mailbox, folder)
     scope.update(kind='items', item_count=len(ids))
-    one = '%s/items/%s' % (base, quote(ids[0], safe=''))
     if params['format'] == 'msg' and len(ids) == 1:
-        return one + '/save', None, scope
+        return Request(SAVE_ITEM, itemId=ids[0], **where), scope
     if params['format'] == 'msg':
-        return base + '/items/Save', {'items': [{'id': i} for i in ids]}, scope
+        return Request(SAVE_ITEMS, {'items': [{'id': i} for i in ids]}, **where), scope
     if len(ids) == 1:
-        return one + '/exportToPst', options, scope
-    return base + '/items/exportToPst', dict(options, items=[{'id': i} for i in ids]), scope
+        return Request(EXPORT_ITEM, options, itemId=ids[0], **where), scope
+    return Request(EXPORT_ITEMS, dict(options, items=[{'id': i} for i in ids]), **where), scope
 
 
-def describe_request(mod, session, path, body):
+def key_path(request):
+    """The part of the request's path after ``/organization``, as manifests have always recorded it (ids as
+    given, the item id URL-encoded), so that an export finished by an earlier version is still known."""
+    values = dict(request.path_values)
+    if 'itemId' in values:
+        values['itemId'] = quote(values['itemId'], safe='')
+    return request.op.path.format(**values).split('/organization', 1)[1]
+
+
+def describe_request(base_url, params, session, request):
     """What identifies this export (for the manifest and its key), and the session it comes from."""
-    params = mod.params
     known = SessionLedger(params['ledger_path']).options_of(session['id']) if params['ledger_path'] else None
-    request = {'server': mod.client.base_url, 'organization': session.get('organization'),
-               'path': path.split('/organization', 1)[1], 'body': body, 'format': params['format'],
-               'session_options': known}
+    described = {'server': base_url, 'organization': session.get('organization'),
+                 'path': key_path(request), 'body': request.body, 'format': params['format'],
+                 'session_options': known}
     origin = dict(known or {}, id=session['id'], creation_time=session.get('creationTime'),
                   point_in_time_known=known is not None)
-    return request, origin
+    return described, origin
 
 
 def extract_dir(final):
@@ -385,17 +399,19 @@ def unchanged(mod, target, done, origin):
     mod.result.update(files=done['files'], msg='%s is complete; its parts were extracted into %s' % (done['dest'], where))
 
 
-def transfer(mod, target, path, body):
-    """Download into the partial file (resuming one this request left) and move it to its place."""
-    resume = mod.params['resume']
+def transfer(client, target, request, resume):
+    """Download into the partial file (resuming one this request left) and move it to its place.
+
+    Returns (final path, download info, seconds, warnings)."""
+    warnings = []
     if resume:
         if target.claim_partial():
-            mod.module.warn('deleted %s, the partial file of another export' % target.partial)
+            warnings.append('deleted %s, the partial file of another export' % target.partial)
     else:
         target.discard_partial()
     started = time.time()
     try:
-        info = mod.client.download(path, target.partial, json_body=body, resume=resume)
+        info = client.call(request.op, body=request.body, dest=target.partial, resume=resume, **request.path_values)
     except Vb365Error as exc:
         kept = os.path.getsize(target.partial) if os.path.exists(target.partial) else 0
         if not (resume and kept):
@@ -410,8 +426,8 @@ def transfer(mod, target, path, body):
     final = target.final_path(info['filename'], kind)
     target.finish(final)
     if kind == 'zip' and not final.lower().endswith('.zip'):
-        mod.module.warn('the server sent a ZIP; it is at %s' % final)
-    return final, info, elapsed
+        warnings.append('the server sent a ZIP; it is at %s' % final)
+    return final, info, elapsed, warnings
 
 
 def run(mod):
@@ -421,21 +437,24 @@ def run(mod):
     target = Destination(params['dest'])
     target.check_writable()
     session = require_working_session(mod.client, params['session_id'])
-    path, body, scope = plan(mod, session['id'], limit)
-    request, origin = describe_request(mod, session, path, body)
-    target.bind(request_key(request))
+    request, scope = plan(mod.client, params, session['id'], limit)
+    described, origin = describe_request(mod.client.base_url, params, session, request)
+    target.bind(request_key(described))
     mod.result.update(scope=scope, dest=target.dest)
     done = None if params['force'] else target.complete()
     if done:
         unchanged(mod, target, done, origin)
         return
     mod.result['changed'] = True
-    if mod.check_mode:
-        mod.write('POST', path, body, describe='export %s to %s' % (scope['kind'], target.dest))
+    request.describe = 'export %s to %s' % (scope['kind'], target.dest)
+    done = mod.write(request, send=lambda: transfer(mod.client, target, request, params['resume']))
+    if done is PLANNED:
         mod.result['msg'] = 'would export the %s to %s' % (scope['kind'], target.dest)
         return
-    final, info, elapsed = transfer(mod, target, path, body)
-    manifest = {'key': target.key, 'request': request, 'session': origin, 'scope': scope, 'dest': final,
+    final, info, elapsed, warnings = done
+    for warning in warnings:
+        mod.module.warn(warning)
+    manifest = {'key': target.key, 'request': described, 'session': origin, 'scope': scope, 'dest': final,
                 'size': info['size'], 'sha256': info['sha256'], 'files': [],
                 'finished': time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime())}
     # The manifest is written as soon as the file is complete: an extraction that fails is redone from it.

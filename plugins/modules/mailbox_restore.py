@@ -228,6 +228,14 @@ from ansible_collections.vb365.restore.plugins.module_utils.browse import filter
 from ansible_collections.vb365.restore.plugins.module_utils.sessions import require_working_session
 from ansible_collections.vb365.restore.plugins.module_utils.journal import Journal, journal_entries, submitted_entries
 from ansible_collections.vb365.restore.plugins.module_utils.module import Vb365Module, parameter_error
+from ansible_collections.vb365.restore.plugins.module_utils.operations import (
+    RESTORE_FOLDER,
+    RESTORE_FOLDER_TO,
+    RESTORE_MAILBOX,
+    RESTORE_MAILBOX_TO,
+    RESTORE_MAILBOXES,
+    Request,
+)
 from ansible_collections.vb365.restore.plugins.module_utils.portal import refuse_for_operator
 from ansible_collections.vb365.restore.plugins.module_utils.restore import (
     EXCHANGE_CREDENTIALS_SPEC,
@@ -235,22 +243,23 @@ from ansible_collections.vb365.restore.plugins.module_utils.restore import (
     TARGET_SPEC,
     WAIT_SPEC,
     check_wait_options,
-    credential_method,
     credentials_body,
-    conclude,
     flags_body,
     restore_flags_spec,
     secrets_of,
-    start_all,
     target_body,
+    wait_of,
 )
 
-# The flag fields each request body takes (from the v8 spec's schemas).
-TO_DIFFERENT_LOCATION = frozenset((
-    'changedItems', 'deletedItems', 'markRestoredAsUnread', 'excludeDrafts', 'excludeDeletedItems',
-    'excludeInPlaceHoldItems', 'excludeLitigationHoldItems'))
-BULK = TO_DIFFERENT_LOCATION | frozenset(('skipUnresolved', 'recentItemRestorePeriod'))
-TARGET_FIELDS = frozenset(('mailbox', 'folder', 'casServer', 'officeRegion', 'officeOrganizationName'))
+# The operation of each kind of restore (the ``endpoint`` the module returns); what each body takes is
+# in its entry of operations.py.
+OPERATIONS = {
+    'mailbox': RESTORE_MAILBOX,
+    'bulk': RESTORE_MAILBOXES,
+    'mailbox_to': RESTORE_MAILBOX_TO,
+    'folder': RESTORE_FOLDER,
+    'folder_to': RESTORE_FOLDER_TO,
+}
 ENDPOINT_NAMES = {
     'mailbox': 'the restore of one mailbox to its original place',
     'bulk': 'the bulk restore of mailboxes to their original place',
@@ -277,40 +286,48 @@ def choose_endpoint(params, count):
 def request_base(params, endpoint):
     """Credentials, flags and target of every request of this restore."""
     name = ENDPOINT_NAMES[endpoint]
-    accepted = {'mailbox': frozenset(), 'folder': frozenset(), 'bulk': BULK}.get(endpoint, TO_DIFFERENT_LOCATION)
-    base = dict(credentials_body(params['exchange_credentials'], bulk=endpoint == 'bulk'))
-    base.update(flags_body(params, accepted, name))
+    op = OPERATIONS[endpoint]
+    base = dict(credentials_body(params['exchange_credentials'], bulk=op.credentials == 'bulk'))
+    base.update(flags_body(params, op.body, name))
     target = dict((k, v) for k, v in (params['target'] or {}).items() if v not in (None, ''))
     if endpoint in ('mailbox_to', 'folder_to'):
-        base.update(target_body(target, TARGET_FIELDS, name))
+        base.update(target_body(target, op.body, name))
     elif target:
         base['casServer'] = target['cas_server']
     return base
 
 
-def build_requests(mod, session_id, mailboxes, endpoint):
-    """[(path, body, description)] for the chosen endpoint; raises on options it does not take."""
-    params = mod.params
-    base = request_base(params, endpoint)
+def build_requests(client, params, session_id, mailboxes, endpoint, base):
+    """The ``Request`` of each restore call of the chosen endpoint, each body ``base`` (``request_base``) and
+    what the call restores."""
     target = dict((k, v) for k, v in (params['target'] or {}).items() if v not in (None, ''))
-    root = '/RestoreSessions/%s/organization/mailboxes' % session_id
+    op = OPERATIONS[endpoint]
     if endpoint == 'bulk':
         size = params['batch_size']
-        return [('%s/restore' % root, dict(base, mailboxes=[{'id': m['id']} for m in mailboxes[i:i + size]]),
-                 'bulk restore of %d mailboxes' % len(mailboxes[i:i + size]))
+        return [Request(op, dict(base, mailboxes=[{'id': m['id']} for m in mailboxes[i:i + size]]),
+                        describe='bulk restore of %d mailboxes' % len(mailboxes[i:i + size]),
+                        restoreSessionId=session_id)
                 for i in range(0, len(mailboxes), size)]
     requests = []
     for mailbox in mailboxes:
-        path = '%s/%s' % (root, mailbox['id'])
+        where = {'restoreSessionId': session_id, 'mailboxId': mailbox['id']}
         what = mailbox.get('email')
         if endpoint.startswith('folder'):
-            folder = resolve_folder(mod.client, session_id, mailbox, params['folder'])
-            path += '/folders/%s' % folder['id']
+            folder = resolve_folder(client, session_id, mailbox, params['folder'])
+            where['folderId'] = folder['id']
             what = '%s of %s' % (folder['path'], what)
-        path += '/restoreTo' if endpoint.endswith('_to') else '/restore'
         describe = 'restore %s%s' % (what, (' to %s' % target['mailbox']) if target.get('mailbox') else '')
-        requests.append((path, dict(base), describe))
+        requests.append(Request(op, dict(base), describe=describe, **where))
     return requests
+
+
+def journal_hooks(journal, mailboxes, size):
+    """What the restore journal hears of each bulk request: its mailboxes once the server accepted it, their
+    outcome once it ended."""
+    def batch(index):
+        return mailboxes[index * size:(index + 1) * size]
+    return {'started': lambda index, restore_id: journal.record(submitted_entries(batch(index), restore_id)),
+            'finished': lambda index, report: journal.record(journal_entries(batch(index), report))}
 
 
 def run(mod):
@@ -323,32 +340,26 @@ def run(mod):
     check_wait_options(params)
     if params['journal'] and not params['journal_scope']:
         raise parameter_error('journal_scope', 'required with journal (the scope restore_journal returned)')
-    credential_method(params['exchange_credentials'])
     mod.add_secret(*secrets_of(params['exchange_credentials']))
-    # Every option the endpoint will not take is refused now, before any request.
-    request_base(params, choose_endpoint(params, len(params['mailboxes'])))
+    # The credentials are checked, and every option the endpoint will not take refused, before any request.
+    endpoint = choose_endpoint(params, len(params['mailboxes']))
+    base = request_base(params, endpoint)
     session_id = params['session_id']
     require_working_session(mod.client, session_id)
     mailboxes = filter_mailboxes(list_mailboxes(mod.client, session_id), params['mailboxes'],
                                  option='mailboxes', archive=params['archive'])
     if not mailboxes:
         raise parameter_error('mailboxes', 'no mailbox of the session matches %s' % ', '.join(params['mailboxes']))
-    endpoint = choose_endpoint(params, len(mailboxes))
-    planned = build_requests(mod, session_id, mailboxes, endpoint)
-    for _path, body, _describe in planned:
-        mod.add_secret(body.get('applicationCertificate'))
+    if choose_endpoint(params, len(mailboxes)) != endpoint:  # the names given matched more mailboxes, or fewer
+        endpoint = choose_endpoint(params, len(mailboxes))
+        base = request_base(params, endpoint)
+    planned = build_requests(mod.client, params, session_id, mailboxes, endpoint, base)
     mod.result.update(mailboxes=[mailbox_summary(m) for m in mailboxes], endpoint=endpoint)
     mod.result['changed'] = True
     hooks = {}
     if params['journal'] and endpoint == 'bulk' and not mod.check_mode:
-        journal = Journal(params['journal'], params['journal_scope'])
-        size = params['batch_size']
-
-        def batch(index):
-            return mailboxes[index * size:(index + 1) * size]
-        hooks = {'started': lambda index, restore_id: journal.record(submitted_entries(batch(index), restore_id)),
-                 'finished': lambda index, report: journal.record(journal_entries(batch(index), report))}
-    conclude(mod, start_all(mod, planned, session_id, **hooks), allow_partial=params['allow_partial'])
+        hooks = journal_hooks(Journal(params['journal'], params['journal_scope']), mailboxes, params['batch_size'])
+    mod.conclude(mod.restore(planned, session_id, wait_of(params), **hooks), allow_partial=params['allow_partial'])
 
 
 def main():

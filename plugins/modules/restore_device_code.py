@@ -114,7 +114,8 @@ import datetime
 
 from ansible_collections.vb365.restore.plugins.module_utils.sessions import require_working_session
 from ansible_collections.vb365.restore.plugins.module_utils.values import is_uuid
-from ansible_collections.vb365.restore.plugins.module_utils.module import Vb365Module, parameter_error
+from ansible_collections.vb365.restore.plugins.module_utils.module import PLANNED, Vb365Module, parameter_error
+from ansible_collections.vb365.restore.plugins.module_utils.operations import DEVICE_CODE, Request
 from ansible_collections.vb365.restore.plugins.module_utils.portal import (
     DEVICE_CODE_REGIONS,
     device_code_body,
@@ -135,9 +136,9 @@ def run(mod):
                             params['target_organization_name'])
     require_working_session(mod.client, params['session_id'])
     # Asking for a code changes nothing that is kept; it is a write only in that it reaches Microsoft.
-    answer = mod.write('POST', '/RestoreSessions/%s/organization/restoreDeviceCode' % params['session_id'], body,
-                       describe='obtain a device code for restore session %s' % params['session_id'])
-    if answer is None:
+    answer = mod.write(Request(DEVICE_CODE, body, describe='obtain a device code for restore session %s'
+                               % params['session_id'], restoreSessionId=params['session_id']))
+    if answer is PLANNED:
         return
     result = device_code_result(answer)
     if result['expires_in'] is not None:

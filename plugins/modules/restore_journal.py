@@ -129,6 +129,7 @@ from ansible_collections.vb365.restore.plugins.module_utils.journal import (
     split_done,
 )
 from ansible_collections.vb365.restore.plugins.module_utils.module import Vb365Module, parameter_error
+from ansible_collections.vb365.restore.plugins.module_utils.operations import RESTORE_SESSION
 from ansible_collections.vb365.restore.plugins.module_utils.restore import follow_restore
 
 
@@ -142,7 +143,7 @@ def follow_submitted(mod, journal, latest, wanted):
     followed = []
     for restore_id, entries in pending.items():
         try:
-            mod.client.get('/RestoreSessions/%s' % restore_id)
+            mod.client.call(RESTORE_SESSION, restoreSessionId=restore_id)
         except Vb365NotFoundError:
             continue  # the server no longer knows it: the mailboxes are restored again
         report = follow_restore(mod.client, restore_id, mod.params['wait_timeout'])

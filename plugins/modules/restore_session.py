@@ -300,10 +300,15 @@ from ansible_collections.vb365.restore.plugins.module_utils.errors import Vb365E
 from ansible_collections.vb365.restore.plugins.module_utils.browse import find_organization
 from ansible_collections.vb365.restore.plugins.module_utils.sessions import get_session, session_summary
 from ansible_collections.vb365.restore.plugins.module_utils.times import normalize_point_in_time
-from ansible_collections.vb365.restore.plugins.module_utils.module import Vb365Module, parameter_error
+from ansible_collections.vb365.restore.plugins.module_utils.module import PLANNED, Vb365Module, parameter_error
+from ansible_collections.vb365.restore.plugins.module_utils.operations import (
+    OPERATOR_EXPLORE,
+    RESTORE_SESSIONS,
+    STOP_SESSION,
+    TENANT_EXPLORE,
+    Request,
+)
 from ansible_collections.vb365.restore.plugins.module_utils.portal import (
-    OPERATOR_EXPLORE_PATH,
-    TENANT_EXPLORE_PATH,
     describe_scope,
     explore_body,
     find_scope,
@@ -395,13 +400,13 @@ def present_portal(mod):
         mod.result['scope'] = describe_scope(item)
         body = operator_explore_body(item, params['reason'], point_in_time, params['show_deleted'],
                                      params['show_all_versions'])
-        path, what = OPERATOR_EXPLORE_PATH, 'a Restore Portal session of %s' % mod.result['scope']['name']
+        op, what = OPERATOR_EXPLORE, 'a Restore Portal session of %s' % mod.result['scope']['name']
     else:
         body = explore_body(point_in_time, params['show_deleted'], params['show_all_versions'])
-        path, what = TENANT_EXPLORE_PATH, 'a restore session of %s' % organization.get('name')
+        op, what = TENANT_EXPLORE, 'a restore session of %s' % organization.get('name')
     mod.result['changed'] = True
-    session = mod.write('POST', path, body, describe='open %s' % what)
-    if session is not None:
+    session = mod.write(Request(op, body, describe='open %s' % what))
+    if session is not PLANNED:
         mod.result['session'] = session_summary(session)
 
 
@@ -433,13 +438,14 @@ def present(mod):
     mod.result['changed'] = True
     asked_at = datetime.datetime.now(datetime.timezone.utc)
     try:
-        session = mod.write('POST', plan.path, plan.body, describe='open an Exchange restore session of %s%s' % (
-            organization.get('name'), describe_source(plan)))
+        plan.request.describe = 'open an Exchange restore session of %s%s' % (
+            organization.get('name'), describe_source(plan))
+        session = mod.write(plan.request)
     except Vb365Error as exc:
         if not exc.maybe_processed:
             raise
         session = recover_lost_session(mod, organization, asked_at, exc)
-    if session is not None:
+    if session is not PLANNED:
         ledger.put(key, session['id'])
         mod.result['session'] = session_summary(session)
 
@@ -460,7 +466,7 @@ def recover_lost_session(mod, organization, asked_at, exc):
     not guessed between: the error lists them and how to stop them.
     """
     since = asked_at - CLOCK_SKEW
-    listed = mod.client.paginate('/RestoreSessions', params={
+    listed = mod.client.call(RESTORE_SESSIONS, params={
         'startTimeFrom': since.strftime('%Y-%m-%dT%H:%M:%SZ'), 'orderBy': 'CreationTime', 'orderAsc': 'false'}).items
     found = [s for s in listed
              if s.get('type') in (None, 'Vex') and s.get('state') == 'Working'
@@ -495,10 +501,8 @@ def stop(mod, session):
         mod.result['session'] = session_summary(session)
         return
     mod.result['changed'] = True
-    # Stopping is safe to repeat, so a lost answer is retried like a read.
-    mod.write('POST', '/RestoreSessions/%s/Stop' % session['id'], describe='stop restore session %s' % session['id'],
-              idempotent=True)
-    if not mod.check_mode:
+    if mod.write(Request(STOP_SESSION, describe='stop restore session %s' % session['id'],
+                         restoreSessionId=session['id'])) is not PLANNED:
         session = get_session(mod.client, session['id'])
     mod.result['session'] = session_summary(session)
 

@@ -117,13 +117,14 @@ from ansible_collections.vb365.restore.plugins.module_utils.sessions import get_
 from ansible_collections.vb365.restore.plugins.module_utils.times import normalize_point_in_time
 from ansible_collections.vb365.restore.plugins.module_utils.values import to_snake
 from ansible_collections.vb365.restore.plugins.module_utils.module import Vb365Module, parameter_error
+from ansible_collections.vb365.restore.plugins.module_utils.operations import RESTORE_SESSIONS, SESSION_STATISTICS
 
 
 def one_session(mod):
     session = to_snake(get_session(mod.client, mod.params['session_id']))
     session['events'] = [to_snake(e) for e in read_events(mod.client, mod.params['session_id'])]
     try:
-        statistics = mod.client.get('/RestoreSessions/%s/Statistics' % mod.params['session_id'])
+        statistics = mod.client.call(SESSION_STATISTICS, restoreSessionId=mod.params['session_id'])
     except Vb365NotFoundError:
         statistics = None
     session['statistics'] = to_snake(statistics) if statistics else None
@@ -151,7 +152,7 @@ def run(mod):
             return False
         return True
 
-    page = mod.client.paginate('/RestoreSessions', params=query)
+    page = mod.client.call(RESTORE_SESSIONS, params=query)
     sessions = [to_snake(s) for s in page.items if wanted(s)]
     truncated = False
     if params['limit'] is not None and len(sessions) > params['limit']:

@@ -41,17 +41,6 @@ def event(number, status, message, item='bob@contoso.onmicrosoft.com'):
             'itemName': item, 'title': 'Restore of mailbox %s' % item, 'startTime': '2026-11-23T01:00:0%dZ' % number}
 
 
-class Mod:
-    """What finish_restore needs of a module: warn()."""
-
-    def __init__(self):
-        self.warnings = []
-        self.module = self
-
-    def warn(self, text):
-        self.warnings.append(text)
-
-
 # ------------------------------------------------------------------ counts in messages
 @pytest.mark.parametrize('message, counts', [
     ('2 created, 5 merged, 10 skipped', {'created': 2, 'merged': 5, 'failed': 0, 'skipped': 10}),
@@ -155,7 +144,7 @@ def test_a_failed_mailbox_fails_even_when_the_session_says_warning():
                             bulk_entry('b@x', 'Failed', 0, 0, 0, 0, error='Cannot open mailbox b@x.')]))
     assert report['status'] == 'Failed'
     with pytest.raises(Vb365RestoreFailed) as err:
-        finish_restore(Mod(), report)
+        finish_restore(report)
     assert err.value.msg == 'the restore op failed: b@x: Cannot open mailbox b@x.'
 
 
@@ -163,25 +152,23 @@ def test_allow_partial_turns_a_failed_mailbox_into_a_warning():
     report = build_report('op', dict(OWN, result='Failed'), [], stats(
         10, 4, 0, 6, items=[bulk_entry('a@x', 'Success', 4, 0, 0, 6), bulk_entry('b@x', 'Skipped', 0, 0, 0, 0),
                             bulk_entry('c@x', 'Failed', 0, 0, 0, 0, error='Cannot open mailbox c@x.')]))
-    mod = Mod()
-    finish_restore(mod, report, allow_partial=True)
+    warnings = finish_restore(report, allow_partial=True)
     assert report['status'] == 'Warning' and report['partial'] is True
-    assert mod.warnings == ['restore op: mailbox c@x failed (allow_partial is set): Cannot open mailbox c@x.']
+    assert warnings == ['restore op: mailbox c@x failed (allow_partial is set): Cannot open mailbox c@x.']
 
 
 def test_allow_partial_does_not_accept_a_restore_in_which_every_mailbox_failed():
     report = build_report('op', dict(OWN, result='Failed'), [], stats(
         0, 0, 0, 0, items=[bulk_entry('c@x', 'Failed', 0, 0, 0, 0, error='Cannot open mailbox c@x.')]))
     with pytest.raises(Vb365RestoreFailed):
-        finish_restore(Mod(), report, allow_partial=True)
+        finish_restore(report, allow_partial=True)
 
 
 def test_a_skipped_mailbox_is_not_a_failure():
     report = build_report('op', OWN, [], stats(
         5, 5, 0, 0, items=[bulk_entry('a@x', 'Success', 5, 0, 0, 0), bulk_entry('u@x', 'Skipped', 0, 0, 0, 0)]))
-    mod = Mod()
-    finish_restore(mod, report)
-    assert report['status'] == 'Success' and mod.warnings == []
+    warnings = finish_restore(report)
+    assert report['status'] == 'Success' and warnings == []
 
 
 # ------------------------------------------------------------------ several requests

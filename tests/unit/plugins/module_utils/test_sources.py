@@ -114,7 +114,7 @@ def test_a_point_id_explores_the_organization_at_its_time_in_its_repository(api,
     for path in ('Jobs', 'CopyJobs', 'BackupRepositories', 'DataRetrievals'):
         api.add(responses.GET, BASE + '/v8/' + path, json=page([]))
     plan = plan_source(client, ORG, None, True, False, restore_point='x')
-    assert plan.path == '/Organizations/%s/explore' % ORG['id']
+    assert client.shown_path(plan.request) == '/v8/Organizations/%s/explore' % ORG['id']
     assert plan.body == {'type': 'Vex', 'showDeleted': True, 'showAllVersions': False,
                          'dateTime': '2026-11-16T22:00:00Z', 'repositoryId': COPY}
     assert ledger_organization(ORG['id'], plan) == '%s@point:x' % ORG['id']
@@ -132,7 +132,8 @@ def test_a_long_term_copy_must_be_retrieved_first_and_a_retrieved_point_explores
     for path in ('Jobs', 'CopyJobs', 'BackupRepositories', 'DataRetrievals'):
         api.add(responses.GET, BASE + '/v8/' + path, json=page([]))
     plan = plan_source(client, ORG, None, False, False, restore_point='r')
-    assert plan.path == '/DataRetrievals/%s/explore' % RETRIEVAL and plan.body is None
+    assert client.shown_path(plan.request) == '/v8/DataRetrievals/%s/explore' % RETRIEVAL
+    assert plan.body is None
 
 
 def test_a_point_of_another_organization_or_without_exchange_data_is_refused(api, client):
@@ -152,7 +153,8 @@ def test_a_repository_source_passes_the_organization_as_a_query_parameter(api, c
     api.add(responses.GET, BASE + '/v8/BackupRepositories', json=page(repos))
     api.add(responses.GET, BASE + '/v8/RestorePoints', json=page([point('c', '2026-11-16T22:00:00Z', repo=COPY)]))
     plan = plan_source(client, ORG, '2026-11-20T23:59:59Z', False, False, repository='object storage COPY')
-    assert plan.path == '/BackupRepositories/%s/explore?organizationId=%s' % (COPY, ORG['id'])
+    assert client.shown_path(plan.request) == (
+        '/v8/BackupRepositories/%s/explore?organizationId=%s' % (COPY, ORG['id']))
     assert plan.body == {'type': 'Vex', 'showDeleted': False, 'showAllVersions': False,
                          'dateTime': '2026-11-20T23:59:59Z'}
     assert api.calls[1].request.params['organizationId'] == ORG['id']

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import base64
+import json
 
 import pytest
 import responses
@@ -234,6 +235,30 @@ def test_batches_of_bulk_restores(api, capsys):
     result = run_module(mailbox_restore, args(mailboxes=['*'], batch_size=1), capsys)
     assert [json_of(c)['mailboxes'] for c in api.calls[3:5]] == [[{'id': ALICE['id']}], [{'id': BOB['id']}]]
     assert len(result['restore']['session_ids']) == 2 and result['changed'] is True
+
+
+def test_journaled_batches_are_all_sent_and_recorded(api, capsys, tmp_path):
+    """The journal hears of every batch, and hearing of one does not stop the ones after it."""
+    prepared(api)
+    started(api, MB + '/restore')
+    started(api, MB + '/restore')
+    done(api)
+    journal = tmp_path / 'journal.jsonl'
+    result = run_module(mailbox_restore, args(mailboxes=['*'], batch_size=1, journal=str(journal),
+                                              journal_scope='scope-1'), capsys)
+    assert not result.failed and len(result['restore']['session_ids']) == 2
+    assert [json_of(c)['mailboxes'] for c in api.calls[3:5]] == [[{'id': ALICE['id']}], [{'id': BOB['id']}]]
+    lines = [json.loads(line) for line in journal.read_text().splitlines()]
+    assert sorted(line['id'] for line in lines) == sorted([ALICE['id'], ALICE['id'], BOB['id'], BOB['id']])
+
+
+def test_the_journal_is_not_touched_in_check_mode(api, capsys, tmp_path):
+    prepared(api)
+    done(api)
+    journal = tmp_path / 'journal.jsonl'
+    result = run_module(mailbox_restore, args(mailboxes=['*'], batch_size=1, journal=str(journal),
+                                              journal_scope='scope-1', _ansible_check_mode=True), capsys)
+    assert not result.failed and len(result['planned_requests']) == 2 and not journal.exists()
 
 
 def test_zero_recent_item_period_is_sent(api, capsys):
