@@ -518,7 +518,7 @@ class Vb365Client:
             return self.download(self.path_for(op, path_values), dest, json_body=body, method=op.method,
                                  resume=resume, progress=progress)
         if not op.auth:
-            response = self.send(op, params=params, body=body, path_values=path_values, note=op.name)
+            response = self.send(op, params=params, body=body, path_values=path_values, note=op.name.replace('_', ' '))
             return self._decoded(op.method, response)
         return self.json(op.method, self.path_for(op, path_values), params=params, json_body=body,
                          idempotent=op.idempotent)

@@ -194,6 +194,20 @@ def test_folder_to_its_original_place(api, capsys):
     assert json_of(api.calls[5]) == {'userCode': 'D-1'}
 
 
+def test_a_folder_id_is_url_encoded_in_the_restore_path(api, capsys):
+    """Folder ids are base64 text: a / in one is part of the id, not of the path."""
+    odd = {'id': 'AAMkAG/x+y=', 'name': 'Invoices'}
+    prepared(api)
+    api.add(responses.GET, MB + '/%s/folders' % BOB['id'], json={'offset': 0, 'limit': 10000, 'results': [INBOX]})
+    api.add(responses.GET, MB + '/%s/folders' % BOB['id'], json={'offset': 0, 'limit': 10000, 'results': [odd]})
+    started(api, MB + '/%s/folders/AAMkAG%%2Fx%%2By%%3D/restore' % BOB['id'])
+    done(api)
+    result = run_module(mailbox_restore, args(folder='Inbox/Invoices', exchange_credentials={'user_code': 'D-1'}),
+                        capsys)
+    assert result['endpoint'] == 'folder' and not result.failed
+    assert api.calls[5].request.url == MB + '/%s/folders/AAMkAG%%2Fx%%2By%%3D/restore' % BOB['id']
+
+
 def test_folder_of_two_mailboxes_to_another_place(api, capsys):
     prepared(api)
     for mailbox in (ALICE, BOB):
