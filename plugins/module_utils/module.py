@@ -7,7 +7,8 @@ It adds the connection options, builds the one client, and sends the requests th
 server: a module describes each one (an operation of operations.py and its values, a ``Request``)
 and hands it to ``write``, which checks its body against the table, registers its secrets and, in
 check mode, records it as a planned request instead of sending it. Check mode is decided here and
-nowhere else. Restores are started and followed by ``restore`` and their outcome applied by
+nowhere else, also for the changes a module makes to files on the controller (``change_locally``).
+Restores are started and followed by ``restore`` and their outcome applied by
 ``conclude``. Typed errors become ``fail_json``; the client logs out at the end, on success and on
 failure.
 """
@@ -202,6 +203,13 @@ class Vb365Module:
         if send is not None:
             return send()
         return self.client.call(op, params=request.params, body=request.body, **request.path_values)
+
+    def change_locally(self, change):
+        """Make a change on the controller (the session ledger, a restore journal, extracted files) with
+        ``change()``, unless in check mode; returns its value, or ``PLANNED``."""
+        if self.check_mode:
+            return PLANNED
+        return change()
 
     # ------------------------------------------------------------------ restores
     def restore(self, requests, parent_session_id, wait, started=None, finished=None, stop_after_failed=False):

@@ -391,10 +391,11 @@ def unchanged(mod, target, done, origin):
         return
     mod.result['changed'] = True
     where = extract_dir(done['dest'])
-    if mod.check_mode:
+    files = mod.change_locally(lambda: zip_parts(done['dest'], where))
+    if files is PLANNED:
         mod.result['msg'] = '%s is complete; its parts would be extracted into %s' % (done['dest'], where)
         return
-    done['files'] = zip_parts(done['dest'], where)
+    done['files'] = files
     target.write_manifest(done)
     mod.result.update(files=done['files'], msg='%s is complete; its parts were extracted into %s' % (done['dest'], where))
 

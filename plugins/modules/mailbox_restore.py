@@ -227,7 +227,7 @@ planned_requests:
 from ansible_collections.vb365.restore.plugins.module_utils.browse import filter_mailboxes, list_mailboxes, mailbox_summary, resolve_folder
 from ansible_collections.vb365.restore.plugins.module_utils.sessions import require_working_session
 from ansible_collections.vb365.restore.plugins.module_utils.journal import Journal, journal_entries, submitted_entries
-from ansible_collections.vb365.restore.plugins.module_utils.module import Vb365Module, parameter_error
+from ansible_collections.vb365.restore.plugins.module_utils.module import PLANNED, Vb365Module, parameter_error
 from ansible_collections.vb365.restore.plugins.module_utils.operations import (
     RESTORE_FOLDER,
     RESTORE_FOLDER_TO,
@@ -357,8 +357,10 @@ def run(mod):
     mod.result.update(mailboxes=[mailbox_summary(m) for m in mailboxes], endpoint=endpoint)
     mod.result['changed'] = True
     hooks = {}
-    if params['journal'] and endpoint == 'bulk' and not mod.check_mode:
-        hooks = journal_hooks(Journal(params['journal'], params['journal_scope']), mailboxes, params['batch_size'])
+    if params['journal'] and endpoint == 'bulk':
+        journal = mod.change_locally(lambda: Journal(params['journal'], params['journal_scope']))
+        if journal is not PLANNED:
+            hooks = journal_hooks(journal, mailboxes, params['batch_size'])
     mod.conclude(mod.restore(planned, session_id, wait_of(params), **hooks), allow_partial=params['allow_partial'])
 
 

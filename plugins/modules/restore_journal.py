@@ -128,19 +128,20 @@ from ansible_collections.vb365.restore.plugins.module_utils.journal import (
     journal_scope,
     split_done,
 )
-from ansible_collections.vb365.restore.plugins.module_utils.module import Vb365Module, parameter_error
+from ansible_collections.vb365.restore.plugins.module_utils.module import PLANNED, Vb365Module, parameter_error
 from ansible_collections.vb365.restore.plugins.module_utils.operations import RESTORE_SESSION
 from ansible_collections.vb365.restore.plugins.module_utils.restore import follow_restore
 
 
 def follow_submitted(mod, journal, latest, wanted):
-    """Read the outcome of the restores accepted before a crash; returns their session ids."""
+    """Read the outcome of the restores accepted before a crash and record it (not in check mode); returns their
+    session ids, and whether the journal was written."""
     pending = {}
     for mailbox_id in wanted:
         entry = latest.get(mailbox_id)
         if entry and entry.get('status') == SUBMITTED and entry.get('restore_session_id'):
             pending.setdefault(entry['restore_session_id'], []).append(entry)
-    followed = []
+    followed, recorded = [], False
     for restore_id, entries in pending.items():
         try:
             mod.client.call(RESTORE_SESSION, restoreSessionId=restore_id)
@@ -148,14 +149,14 @@ def follow_submitted(mod, journal, latest, wanted):
             continue  # the server no longer knows it: the mailboxes are restored again
         report = follow_restore(mod.client, restore_id, mod.params['wait_timeout'])
         followed.append(restore_id)
-        if mod.check_mode:
-            continue
         mailboxes = [{'id': e['id'], 'email': e.get('email'), 'isArchive': e.get('is_archive')} for e in entries]
         lines = journal_entries(mailboxes, report)
-        journal.record(lines)
+        if mod.change_locally(lambda lines=lines: journal.record(lines)) is PLANNED:
+            continue
+        recorded = True
         for line in lines:
             latest[line['id']] = line
-    return followed
+    return followed, recorded
 
 
 def run(mod):
@@ -166,7 +167,7 @@ def run(mod):
     journal = Journal(params['path'], scope, option='path')
     latest = journal.read()
     wanted = list(dict.fromkeys(params['mailboxes']))
-    followed = [] if params['force'] else follow_submitted(mod, journal, latest, wanted)
+    followed, recorded = ([], False) if params['force'] else follow_submitted(mod, journal, latest, wanted)
     todo, done = split_done(wanted, latest, force=params['force'])
     if params['force']:
         msg = 'force: all %d mailboxes are restored again, whatever the journal says' % len(todo)
@@ -176,7 +177,7 @@ def run(mod):
     else:
         msg = 'the journal %s has no finished mailbox of this run: %d to restore' % (journal.path, len(todo))
     mod.result.update(scope=scope, todo=todo, done=done, followed=followed, resumed=bool(done), msg=msg,
-                      changed=bool(followed) and not mod.check_mode)
+                      changed=recorded)
 
 
 def main():

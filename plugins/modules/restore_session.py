@@ -533,8 +533,7 @@ def absent(mod):
         session = None
     if session is not None:
         stop(mod, session)
-    if not mod.check_mode:
-        ledger.remove(key)
+    mod.change_locally(lambda: ledger.remove(key))
 
 
 def main():
