@@ -62,7 +62,7 @@ units: setup
 	@bash .ci/stage.sh units pytest $(BIN)/python -m pytest -n $(WORKERS) tests/unit tests/simulator
 
 integration: setup
-	@bash .ci/stage.sh integration pytest $(BIN)/python -m pytest -n $(WORKERS) --durations=5 tests/integration
+	@bash .ci/stage.sh integration pytest $(BIN)/python -m pytest -n $(WORKERS) --dist loadgroup --durations=5 tests/integration
 
 # The whole collection as it will be published (galaxy.yml, meta/, roles/, playbooks/); the
 # excludes are in .ansible-lint. build/collections is the collection path, so that the

@@ -64,8 +64,8 @@ for cell in $cells; do
     echo "$wanted" >"$venv/.matrix-stamp"
   fi
   echo "+ ansible-core $("$venv/bin/python" -c 'import ansible.release; print(ansible.release.__version__)'), $("$venv/bin/python" --version)"
-  echo "+ pytest -n $workers ${tests[*]}"
-  PATH="$venv/bin:$PATH" "$venv/bin/python" -m pytest -n "$workers" "${tests[@]}" 2>&1 | tee "$log" | tail -n 15
+  echo "+ pytest -n $workers --dist loadgroup ${tests[*]}"
+  PATH="$venv/bin:$PATH" "$venv/bin/python" -m pytest -n "$workers" --dist loadgroup "${tests[@]}" 2>&1 | tee "$log" | tail -n 15
   cell_rc=${PIPESTATUS[0]}
   result=$(grep -E '(passed|failed|errors?).* in [0-9.]+s' "$log" | tail -n 1)
   passed=$(grep -oE '[0-9]+ passed' <<<"$result" | grep -oE '[0-9]+' || true)

@@ -1,8 +1,9 @@
 """Bad input through ansible-playbook: every case is refused before any request, with the option named,
 and a misspelt secret suboption is refused without its value (at -vvvv).
 
-All cases run as the tasks of one playbook (ignore_errors), once per test worker; each case is then its
-own test. The simulator's request log must hold no API request at all after the run.
+All cases run as the tasks of one playbook (ignore_errors), once per test run: the tests of this file are
+one pytest-xdist group (``--dist loadgroup``), so one worker runs them all; each case is then its own
+test. The simulator's request log must hold no API request at all after the run.
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ import os
 import pytest
 
 from harness import Runner, SimApi
+
+pytestmark = pytest.mark.xdist_group('bad_input')
 
 SID = '0b6f1a4e-2c1d-4a57-9a3c-1f5b3c9d2e10'
 APP = '6b1e2b1c-0a8e-5d7f-9c1a-2f4e5d6c7b8a'
