@@ -513,15 +513,14 @@ class Vb365Client:
             self.check_request(op, dict(params or {}, offset=0, limit=0), body)
             return self.paginate(self.path_for(op, path_values), method=op.method, params=params, json_body=body,
                                  limit=limit, page_size=page_size, use_set_id='setId' in op.query)
-        self.check_request(op, params, body)
         if op.answer == FILE:
+            self.check_request(op, params, body)
             return self.download(self.path_for(op, path_values), dest, json_body=body, method=op.method,
                                  resume=resume, progress=progress)
-        if not op.auth:
-            response = self.send(op, params=params, body=body, path_values=path_values, note=op.name.replace('_', ' '))
-            return self._decoded(op.method, response)
-        return self.json(op.method, self.path_for(op, path_values), params=params, json_body=body,
-                         idempotent=op.idempotent)
+        # A request without sign-in is noted in the trace by its operation's name.
+        response = self.send(op, params=params, body=body, path_values=path_values,
+                             note=None if op.auth else op.name.replace('_', ' '))
+        return self._decoded(op.method, response)
 
     # ------------------------------------------------------------------ paging
     def paginate(self, path, method='GET', params=None, json_body=None, limit=None, page_size=MAX_PAGE_SIZE,
