@@ -181,18 +181,19 @@ class Vb365Module:
     def write(self, request, send=None):
         """Send a ``Request`` that changes the server, unless in check mode.
 
-        The body is checked against the operation's entry first, and its secret fields are
-        registered with the redactor. In check mode the request is only recorded in
-        ``self.planned`` (returned to the user as ``planned_requests``) and ``PLANNED`` is
-        returned; otherwise the server's answer (None when it sent none). ``send``, when given,
-        sends it instead of the client and its value is returned (an export streams the answer
-        into a file it prepares first).
+        The body is checked against the operation's entry (by the client when it is sent, here
+        when it is only planned), and its secret fields are registered with the redactor. In
+        check mode the request is only recorded in ``self.planned`` (returned to the user as
+        ``planned_requests``) and ``PLANNED`` is returned; otherwise the server's answer (None
+        when it sent none). ``send``, when given, sends it instead of the client and its value is
+        returned (an export streams the answer into a file it prepares first).
         """
         op = request.op
-        self.client.check_request(op, request.params, request.body)
         self.add_secret(*(value for field, value in (request.body or {}).items()
                           if str(field).lower() in SECRET_FIELDS and isinstance(value, str)))
         if self.check_mode:
+            # A request that is sent is checked by the client (client.call); a planned one here.
+            self.client.check_request(op, request.params, request.body)
             entry = {'method': op.method, 'path': self.client.shown_path(request)}
             if request.body is not None:
                 entry['body'] = self.redactor.data(request.body)

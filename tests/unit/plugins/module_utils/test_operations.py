@@ -13,8 +13,9 @@ import responses
 
 from ansible_collections.vb365.restore.plugins.module_utils import operations as ops
 from ansible_collections.vb365.restore.plugins.module_utils.client import Vb365Client
+from ansible_collections.vb365.restore.plugins.module_utils.module import Vb365Module
 
-from unit_helpers import BASE, json_of, token_body
+from unit_helpers import BASE, json_of, run_module, token_body
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), '..', '..', '..', '..'))
 with open(os.path.join(ROOT, 'tests', 'simulator', 'contract', 'vb365_v8.json')) as _handle:
@@ -183,3 +184,22 @@ def test_a_page_entry_is_checked_with_its_paging_parameters(api, client):
     login(api)
     api.add(responses.GET, BASE + '/v8/Organizations', json={'offset': 0, 'limit': 100, 'results': [{'id': 'o-1'}]})
     assert client.call(ops.ORGANIZATIONS).items == [{'id': 'o-1'}]
+
+
+class _WritesABadRequest:
+    """A module whose one write lacks a field its operation always needs (a mistake in a module)."""
+
+    @staticmethod
+    def main():
+        mod = Vb365Module({})
+        mod.run(lambda m: m.write(ops.Request(ops.RESTORE_ITEMS, {'userName': 'x'}, restoreSessionId='s',
+                                              mailboxId='m')))
+
+
+@pytest.mark.parametrize('check_mode', [False, True], ids=['sent', 'planned'])
+def test_a_write_the_table_does_not_allow_fails_the_task_planned_or_sent(capsys, check_mode):
+    with responses.RequestsMock() as api:  # nothing may be sent, not even the sign-in
+        result = run_module(_WritesABadRequest, {}, capsys, check_mode=check_mode)
+        assert not api.calls
+    assert result['failed'] is True and 'restore_items: the body lacks items' in result['msg']
+    assert 'planned_requests' not in result
